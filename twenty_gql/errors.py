@@ -5,7 +5,7 @@ so errors are classified on those, not on the HTTP status::
 
     TwentyError                      every error this library raises
     ├── TransportError               no usable HTTP answer: connect, timeout, dropped connection
-    │   └── TimeoutError_            the request timed out (it may have been executed)
+    │   └── RequestTimeoutError      the request timed out (it may have been executed)
     ├── ProtocolError                an answer that is not GraphQL: non-JSON, HTTP 400
     └── GraphQLError                 the server answered with ``errors``
         ├── AuthenticationError      UNAUTHENTICATED, or the unauthenticated schema ("Cannot query field")
