@@ -11,7 +11,8 @@ import importlib
 import typer
 
 _COMMAND_MODULES: tuple[str, ...] = (
-    # "pull", "scaffold", "generate", "sandbox", "import_", "export", "demo"
+    "pull",
+    # "scaffold", "generate", "sandbox", "import_", "export", "demo"
 )
 
 app = typer.Typer(
@@ -21,6 +22,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root() -> None:
+    # A callback keeps `twenty-gql <command>` a command group even while only one is registered.
+    pass
+
 
 for _module_name in _COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_module_name}").register(app)

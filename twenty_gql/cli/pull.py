@@ -1,0 +1,118 @@
+"""``twenty-gql pull``: introspect a workspace and write (or ``--check``) schema/*.graphql.
+
+Exit codes: 0 written / up to date, 1 ``--check`` found differences, 2 usage or configuration,
+3 server or authentication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from twenty_gql.config import ENV_API_KEY, ENV_API_URL, ConfigError, Settings
+from twenty_gql.schema.drift import SchemaDiff
+from twenty_gql.schema.introspection import IntrospectionError
+from twenty_gql.schema.pull import (
+    CommittedSchemaError,
+    PulledSchemas,
+    check_schemas,
+    pull_schemas,
+    write_schemas,
+)
+from twenty_gql.schema.sdl import SchemaFormatError
+
+EXIT_DIFFERS = 1
+EXIT_CONFIG = 2
+EXIT_SERVER = 3
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pull")(pull)
+
+
+def pull(
+    url: Annotated[
+        str | None,
+        typer.Option(help=f"Workspace base URL (without /graphql). Default: ${ENV_API_URL}."),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(help=f"API key. Default: ${ENV_API_KEY}.", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option(help="Directory for core.graphql and metadata.graphql.")
+    ] = Path("schema"),
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Compare the live schemas with the files in --out; write nothing."
+        ),
+    ] = False,
+) -> None:
+    """Introspect /graphql and /metadata and write them as sorted SDL."""
+    settings = _settings(url, api_key)
+    try:
+        pulled = asyncio.run(pull_schemas(settings))
+    except IntrospectionError as exc:
+        _fail(str(exc), EXIT_SERVER)
+    except SchemaFormatError as exc:
+        _fail(f"{settings.url}: {exc}", EXIT_SERVER)
+    if check:
+        _check(pulled, out)
+    else:
+        _write(pulled, out)
+
+
+def _settings(url: str | None, api_key: str | None) -> Settings:
+    url = url if url is not None else os.environ.get(ENV_API_URL, "")
+    api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")
+    if not url.strip():
+        _fail(f"no workspace URL: pass --url or set {ENV_API_URL}", EXIT_CONFIG)
+    if not api_key.strip():
+        _fail(f"no API key: pass --api-key or set {ENV_API_KEY}", EXIT_CONFIG)
+    try:
+        return Settings.create(url, api_key)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+
+
+def _write(pulled: PulledSchemas, out: Path) -> None:
+    try:
+        results = write_schemas(pulled, out)
+    except OSError as exc:
+        _fail(f"cannot write to {out}: {exc.strerror or exc}", EXIT_CONFIG)
+    for item, result in zip(pulled, results, strict=True):
+        state = "updated" if result.changed else "unchanged"
+        types = len([n for n in item.schema.type_map if not n.startswith("__")])
+        typer.echo(f"{result.path}: {state} ({types} types, from {item.url})")
+
+
+def _check(pulled: PulledSchemas, out: Path) -> None:
+    try:
+        diffs = check_schemas(pulled, out)
+    except CommittedSchemaError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    for item in pulled:
+        diff = diffs[item.name]
+        path = out / item.filename
+        if not diff:
+            typer.echo(f"{path}: up to date with {item.url}")
+            continue
+        typer.echo(f"{path}: differs from {item.url}: {_counts(diff)}")
+        for change in diff.changes:
+            typer.echo(f"  {change.severity:<9} {change.kind:<28} {change.description}")
+    if any(diffs.values()):
+        raise typer.Exit(EXIT_DIFFERS)
+
+
+def _counts(diff: SchemaDiff) -> str:
+    return f"{len(diff.breaking)} breaking, {len(diff.dangerous)} dangerous, {len(diff.safe)} safe"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"twenty-gql pull: error: {message}", err=True)
+    raise typer.Exit(code)

@@ -1,0 +1,164 @@
+"""Schema drift: what changed between a committed SDL file and a freshly pulled one.
+
+Breaking and dangerous changes come from graphql-core (``find_breaking_changes`` /
+``find_dangerous_changes``). Safe changes are the remaining differences, computed here: added
+types, fields and directives, and changed descriptions or deprecations. A change is listed
+once, in the most severe group that applies (graphql-core counts added enum values, optional
+arguments and optional input fields as dangerous, so they appear there and not under safe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    find_breaking_changes,
+    find_dangerous_changes,
+)
+
+from twenty_gql.schema.sdl import parse_sdl
+
+__all__ = ["SchemaChange", "SchemaDiff", "Severity", "diff_schemas"]
+
+Severity = Literal["breaking", "dangerous", "safe"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaChange:
+    """One change. ``kind`` is graphql-core's change type name (or ours for safe changes);
+    ``description`` names the type and field, e.g. ``Company.name was removed.``"""
+
+    severity: Severity
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaDiff:
+    breaking: list[SchemaChange] = field(default_factory=list)
+    dangerous: list[SchemaChange] = field(default_factory=list)
+    safe: list[SchemaChange] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[SchemaChange]:
+        """All changes, breaking first."""
+        return [*self.breaking, *self.dangerous, *self.safe]
+
+    def __bool__(self) -> bool:
+        return bool(self.breaking or self.dangerous or self.safe)
+
+
+def diff_schemas(
+    old_sdl: str | GraphQLSchema, new_sdl: str | GraphQLSchema, *, old_name: str = "old SDL"
+) -> SchemaDiff:
+    """Classify the changes from ``old_sdl`` to ``new_sdl`` (SDL text or built schemas); each
+    list is sorted by description. SDL texts that differ with no schema change (order, layout)
+    give one safe ``LAYOUT_CHANGED`` change, so an empty diff means "identical"."""
+    if isinstance(old_sdl, str) and isinstance(new_sdl, str) and old_sdl == new_sdl:
+        return SchemaDiff()
+    old = parse_sdl(old_sdl, source_name=old_name) if isinstance(old_sdl, str) else old_sdl
+    new = parse_sdl(new_sdl) if isinstance(new_sdl, str) else new_sdl
+    breaking = [
+        SchemaChange("breaking", c.type.name, c.description)
+        for c in find_breaking_changes(old, new)
+    ]
+    dangerous = [
+        SchemaChange("dangerous", c.type.name, c.description)
+        for c in find_dangerous_changes(old, new)
+    ]
+    safe = [SchemaChange("safe", kind, text) for kind, text in _safe_changes(old, new)]
+    if (
+        not (breaking or dangerous or safe)
+        and isinstance(old_sdl, str)
+        and isinstance(new_sdl, str)
+    ):
+        safe.append(
+            SchemaChange("safe", "LAYOUT_CHANGED", "the SDL text differs only in order or layout.")
+        )
+    return SchemaDiff(breaking=_sorted(breaking), dangerous=_sorted(dangerous), safe=_sorted(safe))
+
+
+def _sorted(changes: list[SchemaChange]) -> list[SchemaChange]:
+    return sorted(set(changes), key=lambda c: (c.description, c.kind))
+
+
+def _safe_changes(old: GraphQLSchema, new: GraphQLSchema) -> Iterator[tuple[str, str]]:
+    old_directives = {d.name for d in old.directives}
+    for directive in new.directives:
+        if directive.name not in old_directives:
+            yield "DIRECTIVE_ADDED", f"@{directive.name} was added."
+    for name, new_type in new.type_map.items():
+        if name.startswith("__"):
+            continue
+        old_type = old.type_map.get(name)
+        if old_type is None:
+            yield "TYPE_ADDED", f"{name} was added."
+            continue
+        if type(old_type) is not type(new_type):
+            continue  # TYPE_CHANGED_KIND, reported as breaking
+        if old_type.description != new_type.description:
+            yield "DESCRIPTION_CHANGED", f"{name} description changed."
+        yield from _member_changes(old_type, new_type)
+
+
+def _member_changes(old: GraphQLNamedType, new: GraphQLNamedType) -> Iterator[tuple[str, str]]:
+    name = new.name
+    if isinstance(old, GraphQLObjectType | GraphQLInterfaceType) and isinstance(
+        new, GraphQLObjectType | GraphQLInterfaceType
+    ):
+        for field_name, new_field in new.fields.items():
+            old_field = old.fields.get(field_name)
+            if old_field is None:
+                yield "FIELD_ADDED", f"{name}.{field_name} was added."
+            else:
+                yield from _field_changes(f"{name}.{field_name}", old_field, new_field)
+    elif isinstance(old, GraphQLInputObjectType) and isinstance(new, GraphQLInputObjectType):
+        yield from _input_changes(name, old.fields, new.fields)
+    elif isinstance(old, GraphQLEnumType) and isinstance(new, GraphQLEnumType):
+        for value_name, new_value in new.values.items():
+            old_value = old.values.get(value_name)
+            if old_value is None:
+                continue  # VALUE_ADDED_TO_ENUM, reported as dangerous
+            where = f"{name}.{value_name}"
+            if old_value.description != new_value.description:
+                yield "DESCRIPTION_CHANGED", f"{where} description changed."
+            if old_value.deprecation_reason != new_value.deprecation_reason:
+                yield "DEPRECATION_CHANGED", _deprecation_text(where, new_value.deprecation_reason)
+
+
+def _field_changes(where: str, old: GraphQLField, new: GraphQLField) -> Iterator[tuple[str, str]]:
+    if old.description != new.description:
+        yield "DESCRIPTION_CHANGED", f"{where} description changed."
+    if old.deprecation_reason != new.deprecation_reason:
+        yield "DEPRECATION_CHANGED", _deprecation_text(where, new.deprecation_reason)
+    for arg_name, new_arg in new.args.items():
+        old_arg = old.args.get(arg_name)
+        if old_arg is not None and old_arg.description != new_arg.description:
+            yield "DESCRIPTION_CHANGED", f"{where} arg {arg_name} description changed."
+
+
+def _input_changes(
+    name: str,
+    old_fields: Mapping[str, GraphQLInputField],
+    new_fields: Mapping[str, GraphQLInputField],
+) -> Iterator[tuple[str, str]]:
+    for field_name, new_field in new_fields.items():
+        old_field = old_fields.get(field_name)
+        if old_field is not None and old_field.description != new_field.description:
+            yield "DESCRIPTION_CHANGED", f"{name}.{field_name} description changed."
+
+
+def _deprecation_text(where: str, reason: str | None) -> str:
+    if reason is None:
+        return f"{where} is no longer deprecated."
+    return f"{where} was deprecated: {reason}"
