@@ -12,7 +12,9 @@ import typer
 
 _COMMAND_MODULES: tuple[str, ...] = (
     "pull",
-    # "scaffold", "generate", "sandbox", "import_", "export", "demo"
+    "scaffold",
+    "generate",
+    # "sandbox", "import_", "export", "demo"
 )
 
 app = typer.Typer(

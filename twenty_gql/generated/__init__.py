@@ -1,0 +1,1 @@
+"""Typed clients produced by `twenty-gql generate`. Never edit by hand."""
