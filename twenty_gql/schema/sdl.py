@@ -43,7 +43,7 @@ def print_sorted_sdl(schema: GraphQLSchema) -> str:
     return print_schema(lexicographic_sort_schema(schema)).rstrip("\n") + "\n"
 
 
-def parse_sdl(sdl: str, *, source_name: str = "SDL") -> GraphQLSchema:
+def parse_sdl(sdl: str, *, source_name: str = "the SDL text") -> GraphQLSchema:
     """Build a schema from SDL text (e.g. a committed ``schema/*.graphql``)."""
     try:
         return build_schema(sdl, no_location=True)

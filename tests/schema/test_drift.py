@@ -1,0 +1,114 @@
+"""diff_schemas: breaking, dangerous and safe changes, one line each naming type.field."""
+
+from __future__ import annotations
+
+import pytest
+
+from twenty_gql.schema.drift import SchemaChange, diff_schemas
+from twenty_gql.schema.sdl import SchemaFormatError, parse_sdl, print_sorted_sdl
+
+BASE = """
+type Query {
+  companies(first: Int): CompanyConnection
+}
+
+type CompanyConnection {
+  totalCount: Int!
+}
+
+"A company"
+type Company {
+  id: ID!
+  name: String
+  stage: Stage
+}
+
+enum Stage {
+  LEAD
+  WON
+}
+
+input CompanyFilter {
+  name: String
+}
+"""
+
+
+def sdl(text: str) -> str:
+    return print_sorted_sdl(parse_sdl(text))
+
+
+def test_identical_text_is_an_empty_diff() -> None:
+    diff = diff_schemas(sdl(BASE), sdl(BASE))
+    assert not diff
+    assert diff.changes == []
+
+
+def test_removed_field_is_breaking() -> None:
+    diff = diff_schemas(sdl(BASE), sdl(BASE.replace("  name: String\n  stage", "  stage")))
+    assert diff.breaking == [SchemaChange("breaking", "FIELD_REMOVED", "Company.name was removed.")]
+    assert diff.dangerous == [] and diff.safe == []
+
+
+def test_removed_type_and_changed_type_are_breaking() -> None:
+    new = BASE.replace("input CompanyFilter {\n  name: String\n}", "").replace(
+        "id: ID!", "id: String!"
+    )
+    kinds = {(c.kind, c.description) for c in diff_schemas(sdl(BASE), sdl(new)).breaking}
+    assert ("TYPE_REMOVED", "CompanyFilter was removed.") in kinds
+    assert ("FIELD_CHANGED_KIND", "Company.id changed type from ID! to String!.") in kinds
+
+
+def test_added_field_and_type_are_safe() -> None:
+    new = BASE.replace("  id: ID!", "  id: ID!\n  tagline: String") + "type Note { id: ID! }\n"
+    diff = diff_schemas(sdl(BASE), sdl(new))
+    assert diff.breaking == [] and diff.dangerous == []
+    assert diff.safe == [
+        SchemaChange("safe", "FIELD_ADDED", "Company.tagline was added."),
+        SchemaChange("safe", "TYPE_ADDED", "Note was added."),
+    ]
+
+
+def test_added_enum_value_and_optional_arg_are_dangerous_not_repeated_as_safe() -> None:
+    new = BASE.replace("  WON", "  WON\n  LOST").replace(
+        "(first: Int)", "(first: Int, after: String)"
+    )
+    diff = diff_schemas(sdl(BASE), sdl(new))
+    assert [(c.kind, c.description) for c in diff.dangerous] == [
+        ("OPTIONAL_ARG_ADDED", "An optional arg after on Query.companies was added."),
+        ("VALUE_ADDED_TO_ENUM", "LOST was added to enum type Stage."),
+    ]
+    assert diff.safe == [] and diff.breaking == []
+
+
+def test_required_arg_added_is_breaking() -> None:
+    new = BASE.replace("(first: Int)", "(first: Int, filter: CompanyFilter!)")
+    diff = diff_schemas(sdl(BASE), sdl(new))
+    assert [c.kind for c in diff.breaking] == ["REQUIRED_ARG_ADDED"]
+
+
+def test_description_and_deprecation_changes_are_safe() -> None:
+    new = BASE.replace('"A company"', '"A business"').replace(
+        "  name: String", '  name: String @deprecated(reason: "use displayName")'
+    )
+    diff = diff_schemas(sdl(BASE), sdl(new))
+    assert [(c.kind, c.description) for c in diff.safe] == [
+        ("DESCRIPTION_CHANGED", "Company description changed."),
+        ("DEPRECATION_CHANGED", "Company.name was deprecated: use displayName"),
+    ]
+
+
+def test_layout_only_difference_is_reported() -> None:
+    diff = diff_schemas(BASE, sdl(BASE))
+    assert [c.kind for c in diff.changes] == ["LAYOUT_CHANGED"]
+
+
+def test_built_schemas_are_accepted() -> None:
+    new = BASE.replace("  name: String\n  stage", "  stage")
+    diff = diff_schemas(parse_sdl(BASE), parse_sdl(new))
+    assert [c.description for c in diff.breaking] == ["Company.name was removed."]
+
+
+def test_invalid_old_sdl_names_the_file() -> None:
+    with pytest.raises(SchemaFormatError, match=r"schema/core\.graphql"):
+        diff_schemas("type {", sdl(BASE), old_name="schema/core.graphql")
