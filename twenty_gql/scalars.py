@@ -6,7 +6,8 @@ reaches the runtime as plain JSON data:
 
 - ``UUID`` -> ``uuid.UUID``: a malformed id is caught by the client with a clear message (Twenty
   answers a bad UUID with the misleading "Missing required argument: id").
-- ``DateTime`` -> ``datetime.datetime`` (ISO 8601), ``Date`` -> ``datetime.date`` (YYYY-MM-DD).
+- ``DateTime`` -> ``datetime.datetime`` (ISO 8601), ``Date`` -> ``datetime.date`` (YYYY-MM-DD),
+  imported under the aliases ``DateTime`` and ``Date`` below.
 - ``BigFloat`` -> ``decimal.Decimal``: ``amountMicros`` can exceed 2**53, where a float loses
   digits. Integral values travel as JSON integers, which Python's ``json`` reads and writes exactly.
 - ``BigInt`` -> ``int``; ``Position`` -> ``float``; cursors and ``TSVector`` -> ``str``;
@@ -18,19 +19,33 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from typing import TypeAlias
 
-__all__ = ["serialize_big_float", "serialize_date", "serialize_datetime", "serialize_uuid"]
+__all__ = [
+    "Date",
+    "DateTime",
+    "serialize_big_float",
+    "serialize_date",
+    "serialize_datetime",
+    "serialize_uuid",
+]
+
+
+# Aliases the generated modules import: capitalised so that no Twenty field name (always
+# camelCase, starting lowercase) can shadow them; a custom field may well be named ``date``.
+Date: TypeAlias = datetime.date
+DateTime: TypeAlias = datetime.datetime
 
 
 def serialize_uuid(value: uuid.UUID) -> str:
     return str(value)
 
 
-def serialize_datetime(value: datetime.datetime) -> str:
+def serialize_datetime(value: DateTime) -> str:
     return value.isoformat()
 
 
-def serialize_date(value: datetime.date) -> str:
+def serialize_date(value: Date) -> str:
     return value.isoformat()
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "STANDARD_OBJECTS",
     "ScaffoldError",
     "find_objects",
+    "python_attribute_name",
     "render_object",
     "scaffold",
     "write_scaffold",
@@ -261,6 +262,7 @@ def _fragment(name: str, record: GraphQLObjectType, record_types: set[str]) -> s
 def _selection(type_: GraphQLObjectType, record_types: set[str], depth: int) -> list[str]:
     lines: list[str] = []
     indent = _INDENT * depth
+    _check_python_names(type_)
     for field_name in sorted(type_.fields):
         field = type_.fields[field_name]
         if any(is_non_null_type(arg.type) for arg in field.args.values()):
@@ -275,6 +277,34 @@ def _selection(type_: GraphQLObjectType, record_types: set[str], depth: int) -> 
             if sub:
                 lines += [f"{indent}{field_name} {{", *sub, f"{indent}}}"]
     return lines
+
+
+def _check_python_names(type_: GraphQLObjectType) -> None:
+    """Refuse two fields that generated code would give the same Python attribute.
+
+    ariadne-codegen snake-cases names and appends ``_`` to keywords, builtins and pydantic
+    attributes (``from`` -> ``from_``, ``modelDump`` -> ``model_dump_``), so ``modelDump`` and
+    ``model_dump`` would collide. Aliases cannot separate them: Twenty ignores nested aliases.
+    """
+    seen: dict[str, str] = {}
+    for field_name in sorted(type_.fields):
+        python_name = python_attribute_name(field_name)
+        other = seen.setdefault(python_name, field_name)
+        if other != field_name:
+            raise ScaffoldError(
+                f"type {type_.name}: fields {other!r} and {field_name!r} would both become "
+                f"the Python attribute {python_name!r}; rename one of them"
+            )
+
+
+def python_attribute_name(field_name: str) -> str:
+    """The attribute ariadne-codegen gives a GraphQL field (``convert_to_snake_case``)."""
+    from ariadne_codegen.utils import process_name  # dev-time tool: codegen only
+
+    name: str = process_name(
+        field_name, convert_to_snake_case=True, handle_pydantic_resrved_field_names=True
+    )
+    return name
 
 
 def _is_composite(type_: GraphQLNamedType, record_types: set[str]) -> bool:
