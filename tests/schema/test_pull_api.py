@@ -21,6 +21,7 @@ from twenty_gql.schema.introspection import (
     ServerUnreachableError,
     UnexpectedAnswerError,
     fetch_introspection,
+    mask_key,
 )
 from twenty_gql.schema.pull import PulledSchemas, check_schemas, pull_schemas, write_schemas
 
@@ -151,3 +152,18 @@ def test_installed_entry_point_in_a_subprocess(fake_twenty: FakeTwenty, tmp_path
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert "the API key was not accepted" in bad.stderr
     assert CANARY_KEY not in bad.stderr + bad.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "expected"),
+    [
+        (CANARY_KEY, f"token=x{CANARY_KEY}y", "token=x***y"),
+        ("k", "Name or service not known", "Name or service not known"),
+        ("k", "Bearer k rejected", "Bearer *** rejected"),
+        ("abc-1", "bad key 'abc-1'; abc-12 is fine", "bad key '***'; abc-12 is fine"),
+    ],
+)
+def test_mask_key(key: str, text: str, expected: str) -> None:
+    from twenty_gql.config import ApiKey
+
+    assert mask_key(text, ApiKey(key)) == expected

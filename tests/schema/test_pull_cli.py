@@ -252,6 +252,7 @@ def test_a_key_echoed_by_the_server_is_masked(fake_twenty: FakeTwenty, tmp_path:
         (["--url", "http://127.0.0.1:9"], {}, "no API key: pass --api-key or set TWENTY_API_KEY"),
         (["--api-key", CANARY_KEY], {"TWENTY_API_URL": "ftp://x"}, "must start with http://"),
         (["--url", "http://127.0.0.1:9", "--api-key", "two words"], {}, "white space"),
+        (["--url", "http://127.0.0.1:abc", "--api-key", CANARY_KEY], {}, "URL is not valid"),
     ],
 )
 def test_configuration_errors_exit_2(args: list[str], env: dict[str, str], fragment: str) -> None:

@@ -61,6 +61,8 @@ def pull(
         _fail(str(exc), EXIT_SERVER)
     except SchemaFormatError as exc:
         _fail(f"{settings.url}: {exc}", EXIT_SERVER)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_CONFIG)
     if check:
         _check(pulled, out)
     else:

@@ -30,12 +30,14 @@ __all__ = [
     "UnexpectedAnswerError",
     "display_url",
     "fetch_introspection",
+    "mask_key",
 ]
 
 INTROSPECTION_QUERY = get_introspection_query()
 _OPERATION_NAME = "IntrospectionQuery"
 _DEFAULT_TIMEOUT_S = 60.0
 _MAX_MESSAGE_CHARS = 200
+_SUBSTRING_MASK_MIN = 12
 _AUTH_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN"})
 
 
@@ -71,8 +73,17 @@ def display_url(url: str) -> str:
         return "<invalid URL>"
 
 
+def mask_key(text: str, api_key: ApiKey) -> str:
+    """``text`` with any echo of the key replaced by ``***``. A short key is masked only as a
+    whole token, so that a key like ``k`` does not mangle every word holding that letter."""
+    key = api_key.reveal()
+    if len(key) >= _SUBSTRING_MASK_MIN:
+        return text.replace(key, "***")
+    return re.sub(rf"(?<![\w.~+/=-]){re.escape(key)}(?![\w.~+/=-])", "***", text)
+
+
 def _one_line(text: str, api_key: ApiKey) -> str:
-    text = text.replace(api_key.reveal(), "***")
+    text = mask_key(text, api_key)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > _MAX_MESSAGE_CHARS:
         text = text[: _MAX_MESSAGE_CHARS - 1] + "…"

@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 import aiohttp
 from graphql import GraphQLSchema, get_named_type
+from yarl import URL
 
-from twenty_gql.config import Settings
+from twenty_gql.config import ConfigError, Settings
 from twenty_gql.schema.drift import SchemaDiff, diff_schemas
 from twenty_gql.schema.introspection import (
     ApiKeyRejectedError,
@@ -81,8 +82,10 @@ async def pull_schemas(
     settings: Settings, *, session: aiohttp.ClientSession | None = None
 ) -> PulledSchemas:
     """Introspect ``/graphql`` and ``/metadata`` concurrently and print both as sorted SDL.
-    Raises :class:`~twenty_gql.schema.introspection.IntrospectionError` (the ``/graphql``
-    failure first when both fail) or :class:`~twenty_gql.schema.sdl.SchemaFormatError`."""
+    Raises :class:`~twenty_gql.config.ConfigError` for a malformed URL,
+    :class:`~twenty_gql.schema.introspection.IntrospectionError` (the ``/graphql`` failure
+    first when both fail) or :class:`~twenty_gql.schema.sdl.SchemaFormatError`."""
+    _check_url(settings.url)
     if session is None:
         async with aiohttp.ClientSession() as own_session:
             return await pull_schemas(settings, session=own_session)
@@ -97,6 +100,15 @@ async def pull_schemas(
     core, metadata = results
     assert isinstance(core, PulledSchema) and isinstance(metadata, PulledSchema)
     return PulledSchemas(core=core, metadata=metadata)
+
+
+def _check_url(url: str) -> None:
+    try:
+        host = URL(url).host
+    except ValueError as exc:
+        raise ConfigError(f"the workspace URL is not valid: {exc}") from None
+    if not host:
+        raise ConfigError("the workspace URL has no host name")
 
 
 async def _pull_one(
