@@ -1,35 +1,256 @@
-"""The base class that ariadne-codegen's generated clients subclass.
+"""The base class that ariadne-codegen's generated clients subclass, and the runtime behind it.
 
 CONTRACT (kept by the runtime, relied on by the generated code and by codegen's shim):
 - ``BaseClient(runtime, endpoint)``; generated clients are built by the ``Twenty`` facade.
 - ``unset_type``: a class attribute the generated package's shim sets to its own ``UnsetType``;
   variables holding an instance of it are dropped before sending.
 - ``async execute(query, operation_name=None, variables=None, **kwargs) -> GraphQLResponse``
-  sends one operation and reads the whole body.
+  sends one operation and reads the whole body. ``kwargs`` may hold ``retry=RetryPolicy(...)``;
+  an answer with ``errors`` raises the matching :mod:`twenty_gql.errors` class.
 - ``get_data(response) -> dict[str, Any]`` returns ``data`` or raises a ``TwentyError``.
 
-PROVISIONAL: a minimal aiohttp implementation until the async runtime lands.
+:class:`Runtime` is what the clients share: one transport (aiohttp session), one rate limiter,
+one retry policy and one event bus. A request goes limiter -> transport -> classify -> retry.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
+from twenty_gql.config import ApiKey
+from twenty_gql.errors import (
+    BadInputError,
+    RateLimitedError,
+    TransportError,
+    TwentyError,
+    error_from_answer,
+)
+from twenty_gql.events import (
+    ConsumptionEvent,
+    EventBus,
+    RequestEvent,
+    ResponseEvent,
+    RetryEvent,
+    ThrottleEvent,
+)
+from twenty_gql.profiles import CLOUD, ServerProfile
+from twenty_gql.ratelimit import RateLimiter, SupportsDrain, TokenBucket
+from twenty_gql.retry import OperationInfo, RetryPolicy, operation_info
+from twenty_gql.transport import AiohttpTransport, Transport, encode_request
+
+__all__ = ["CHARGED_ENDPOINT", "BaseClient", "GraphQLResponse", "Runtime"]
+
+logger = logging.getLogger("twenty_gql")
+
+CHARGED_ENDPOINT = "/graphql"
+"""Only the records API counts against the workspace's budget; /metadata is not limited."""
 
 
 class GraphQLResponse:
-    def __init__(self, status: int, body: Any) -> None:
+    """One decoded answer: the HTTP status and the JSON body (``data``, maybe ``errors``)."""
+
+    __slots__ = ("body", "operation_name", "status")
+
+    def __init__(
+        self, status: int, body: dict[str, Any], operation_name: str | None = None
+    ) -> None:
         self.status = status
         self.body = body
+        self.operation_name = operation_name
+
+    def __repr__(self) -> str:
+        return f"GraphQLResponse(status={self.status}, keys={sorted(self.body)})"
+
+
+class Runtime:
+    """Everything the clients of one workspace share. Close it (or the ``Twenty``) when done."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: ApiKey | None,
+        *,
+        profile: ServerProfile = CLOUD,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        transport: Transport | None = None,
+        events: EventBus | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.profile = profile
+        self.limiter: RateLimiter = (
+            limiter if limiter is not None else TokenBucket.for_profile(profile)
+        )
+        self.retry = retry or RetryPolicy()
+        self.transport: Transport = transport or AiohttpTransport()
+        self.events = events or EventBus()
+        self.consumed = 0.0
+        """Calls charged to the workspace's budget so far (answered, not throttled)."""
+        self.throttled = 0
+        """Answers that said the budget was spent (each was retried or raised)."""
+        self._api_key = api_key
+        self._rng = rng or random.Random()
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if api_key is not None:
+            self._headers.update(api_key.authorization_header())
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key is not None else "none"
+        return f"Runtime({self.base_url!r}, api_key={key}, limiter={self.limiter!r})"
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+    def _operation(self, query: str, operation_name: str | None) -> OperationInfo:
+        try:
+            return operation_info(query, operation_name)
+        except ValueError as exc:
+            raise BadInputError(str(exc), operation_name=operation_name) from None
+
+    def _scrub(self, error: TwentyError) -> TwentyError:
+        """The key never leaves in an error, even if a server echoed it."""
+        if self._api_key is not None:
+            secret = self._api_key.reveal()
+            if secret in error.server_message:
+                error.server_message = error.server_message.replace(secret, "**********")
+                error.args = (error.server_message,)
+        return error
+
+    async def send(
+        self,
+        endpoint: str,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        unset_type: type | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> GraphQLResponse:
+        """Send one operation with limiting and retries; return the answer or raise."""
+        info = self._operation(query, operation_name)
+        policy = retry or self.retry
+        body = encode_request(query, operation_name, variables, unset_type)
+        url = self.base_url + endpoint
+        charged = endpoint == CHARGED_ENDPOINT
+        cost = info.cost
+        events = self.events
+        attempt = faults = throttles = 0
+        idempotent: bool | None = None
+        while True:
+            attempt += 1
+            if charged:
+                await self.limiter.acquire(cost)
+            if events.has_subscribers:
+                events.emit(RequestEvent(endpoint, operation_name, attempt))
+            logger.debug("POST %s %s (attempt %d)", endpoint, operation_name, attempt)
+            started = time.perf_counter()
+            status: int | None = None
+            try:
+                answer = await self.transport.post(url, body, self._headers)
+                status = answer.status
+                try:
+                    parsed: object = json.loads(answer.body)
+                except ValueError:
+                    parsed = None
+                text = "" if parsed is not None and status == 200 else _text(answer.body)
+                error = error_from_answer(
+                    status,
+                    parsed,
+                    text,
+                    operation_name=operation_name,
+                    authenticated=self._api_key is not None,
+                )
+            except TransportError as exc:
+                exc.operation_name = operation_name
+                error = exc
+            elapsed = time.perf_counter() - started
+            if events.has_subscribers:
+                name = None if error is None else type(error).__name__
+                events.emit(ResponseEvent(endpoint, operation_name, attempt, status, elapsed, name))
+            if error is None:
+                self._charge(charged, endpoint, operation_name, cost)
+                assert isinstance(parsed, dict)
+                return GraphQLResponse(status or 200, parsed, operation_name)
+            error = self._scrub(error)
+
+            if isinstance(error, RateLimitedError):
+                self.throttled += 1
+                if throttles >= policy.max_throttle_retries:
+                    raise error
+                throttles += 1
+                if isinstance(self.limiter, SupportsDrain):
+                    self.limiter.drain()
+                delay = policy.throttle_delay(error, self.profile.refill_interval, self._rng)
+                logger.info(
+                    "%s %s throttled by the server (%s); retrying in %.2fs",
+                    endpoint,
+                    operation_name,
+                    error.server_message,
+                    delay,
+                )
+                events.emit(ThrottleEvent(endpoint, operation_name, attempt, delay, self.throttled))
+                await asyncio.sleep(delay)
+                continue
+
+            if not (isinstance(error, TransportError) and not error.request_sent):
+                self._charge(charged, endpoint, operation_name, cost)
+            faults += 1
+            if idempotent is None:
+                idempotent = info.is_idempotent(_without_unset(variables, unset_type))
+            if not policy.should_retry_fault(error, idempotent=idempotent, attempt=faults):
+                raise error
+            delay = policy.fault_delay(faults, self._rng)
+            logger.warning(
+                "%s %s failed (%s); retry %d in %.2fs",
+                endpoint,
+                operation_name,
+                type(error).__name__,
+                faults,
+                delay,
+            )
+            events.emit(RetryEvent(endpoint, operation_name, attempt, delay, type(error).__name__))
+            await asyncio.sleep(delay)
+
+    def _charge(
+        self, charged: bool, endpoint: str, operation_name: str | None, cost: float
+    ) -> None:
+        if not charged:
+            return
+        self.consumed += cost
+        if self.events.has_subscribers:
+            self.events.emit(ConsumptionEvent(endpoint, operation_name, cost, self.consumed))
+
+
+def _text(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace")
+
+
+def _without_unset(variables: Mapping[str, Any] | None, unset_type: type | None) -> dict[str, Any]:
+    if not variables:
+        return {}
+    if unset_type is None:
+        return dict(variables)
+    return {k: v for k, v in variables.items() if not isinstance(v, unset_type)}
 
 
 class BaseClient:
+    """What a generated client calls: ``execute`` then ``get_data``."""
+
     unset_type: type | None = None
 
-    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
-        self.url = url
-        self.headers = headers or {}
+    def __init__(self, runtime: Runtime, endpoint: str = CHARGED_ENDPOINT) -> None:
+        self.runtime = runtime
+        self.endpoint = endpoint
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.runtime.base_url + self.endpoint!r})"
 
     async def execute(
         self,
@@ -38,20 +259,25 @@ class BaseClient:
         variables: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> GraphQLResponse:
-        unset = self.unset_type
-        clean = {
-            k: v for k, v in (variables or {}).items() if unset is None or not isinstance(v, unset)
-        }
-        payload = {"query": query, "operationName": operation_name, "variables": clean}
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(self.url, json=payload, headers=self.headers) as resp,
-        ):
-            return GraphQLResponse(resp.status, await resp.json(content_type=None))
+        retry = kwargs.pop("retry", None)
+        if kwargs:
+            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy (got {type(retry).__name__})")
+        return await self.runtime.send(
+            self.endpoint,
+            query,
+            operation_name,
+            variables,
+            unset_type=self.unset_type,
+            retry=retry,
+        )
 
     def get_data(self, response: GraphQLResponse) -> dict[str, Any]:
-        body = response.body
-        if body.get("errors"):
-            raise RuntimeError(body["errors"][0].get("message"))
-        data: dict[str, Any] = body.get("data") or {}
-        return data
+        error = error_from_answer(
+            response.status, response.body, "", operation_name=response.operation_name
+        )
+        if error is not None:
+            raise error
+        data = response.body.get("data")
+        return data if isinstance(data, dict) else {}

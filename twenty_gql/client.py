@@ -1,0 +1,212 @@
+"""The ``Twenty`` facade: one workspace, one session, one limiter, typed ``core``/``metadata``.
+
+::
+
+    async with Twenty(url="https://api.twenty.com", api_key=key, profile="cloud") as twenty:
+        page = await twenty.core.list_companies(first=10)
+        async for company in twenty.paginate(twenty.core.list_companies, page_size=60):
+            ...
+        data = await twenty.execute("query { invoices { totalCount } }")
+
+The generated clients are imported on first use, so the runtime never depends on generated code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+
+from twenty_gql.base_client import CHARGED_ENDPOINT, BaseClient, Runtime
+from twenty_gql.config import ApiKey, ConfigError, Settings
+from twenty_gql.events import EventBus
+from twenty_gql.pagination import PageMode, paginate, paginate_raw
+from twenty_gql.profiles import CLOUD, ServerProfile
+from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
+from twenty_gql.retry import RetryPolicy
+from twenty_gql.transport import AiohttpTransport, Timeouts, Transport
+
+if TYPE_CHECKING:
+    from twenty_gql.generated.core import CoreClient
+    from twenty_gql.generated.metadata import MetadataClient
+
+__all__ = ["METADATA_ENDPOINT", "Twenty"]
+
+METADATA_ENDPOINT = "/metadata"
+
+
+def _load_client(module: str, name: str) -> type[BaseClient]:
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"the generated client {module}.{name} is missing: run `twenty-gql generate`"
+        ) from exc
+    if not (isinstance(cls, type) and issubclass(cls, BaseClient)):
+        raise ConfigError(f"{module}.{name} does not subclass twenty_gql.base_client.BaseClient")
+    return cls
+
+
+class Twenty:
+    """A client of one Twenty workspace. Use it as an async context manager (or ``aclose()``).
+
+    ``rate_limit``: ``None`` mirrors the profile's budget with a :class:`TokenBucket` that starts
+    with ``initial_tokens`` (0 by default: see :mod:`twenty_gql.ratelimit`); ``"off"`` disables
+    client-side limiting; any :class:`RateLimiter` is used as is (for example a shared one, or
+    ``TokenBucket(limit, window)``). Only ``/graphql`` calls are charged.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | ApiKey | None = None,
+        profile: str | ServerProfile = CLOUD,
+        *,
+        settings: Settings | None = None,
+        rate_limit: RateLimiter | Literal["off"] | None = None,
+        initial_tokens: float = 0.0,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        transport: Transport | None = None,
+        verify_tls: bool = True,
+        pool_size: int = 20,
+    ) -> None:
+        if settings is None:
+            if url is None:
+                raise ConfigError("Twenty needs url= (the workspace's base URL) or settings=")
+            if api_key is None:
+                raise ConfigError("Twenty needs api_key= (or use Twenty.from_env())")
+            settings = Settings.create(url, api_key, profile)
+        self.settings = settings
+        if rate_limit == "off":
+            limiter: RateLimiter = NoLimit()
+        elif rate_limit is None:
+            limiter = TokenBucket.for_profile(settings.profile, initial_tokens=initial_tokens)
+        elif isinstance(rate_limit, RateLimiter):
+            limiter = rate_limit
+        else:
+            raise ConfigError(
+                f"rate_limit must be None, 'off' or a RateLimiter (got {rate_limit!r})"
+            )
+        self.runtime = Runtime(
+            settings.url,
+            settings.api_key,
+            profile=settings.profile,
+            limiter=limiter,
+            retry=retry,
+            transport=transport
+            or AiohttpTransport(timeouts=timeouts, pool_size=pool_size, verify_tls=verify_tls),
+        )
+        self._core: CoreClient | None = None
+        self._metadata: MetadataClient | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Twenty:
+        """Settings from ``TWENTY_API_URL``, ``TWENTY_API_KEY`` (and ``TWENTY_PROFILE``)."""
+        return cls(settings=Settings.from_env(environ), **options)
+
+    def __repr__(self) -> str:
+        return f"Twenty({self.settings.url!r}, profile={self.settings.profile.name!r})"
+
+    @property
+    def profile(self) -> ServerProfile:
+        return self.settings.profile
+
+    @property
+    def events(self) -> EventBus:
+        """Subscribe to request, response, retry, throttle and consumption events."""
+        return self.runtime.events
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self.runtime.limiter
+
+    @property
+    def core(self) -> CoreClient:
+        """The typed client of the records API (``/graphql``)."""
+        if self._core is None:
+            cls = _load_client("twenty_gql.generated.core", "CoreClient")
+            self._core = cls(self.runtime, CHARGED_ENDPOINT)  # type: ignore[assignment]
+        assert self._core is not None
+        return self._core
+
+    @property
+    def metadata(self) -> MetadataClient:
+        """The typed client of the metadata API (``/metadata``; not rate limited)."""
+        if self._metadata is None:
+            cls = _load_client("twenty_gql.generated.metadata", "MetadataClient")
+            self._metadata = cls(self.runtime, METADATA_ENDPOINT)  # type: ignore[assignment]
+        assert self._metadata is not None
+        return self._metadata
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        endpoint: str = CHARGED_ENDPOINT,
+    ) -> dict[str, Any]:
+        """Run any operation (objects added after codegen too) and return its ``data``."""
+        response = await self.runtime.send(endpoint, query, operation_name, variables, retry=retry)
+        data = response.body.get("data")
+        return data if isinstance(data, dict) else {}
+
+    def paginate(
+        self,
+        method: Callable[..., Awaitable[object]],
+        *,
+        page_size: int | None = None,
+        mode: PageMode = "cursor",
+        filter: object = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Every node of a generated list operation; see :mod:`twenty_gql.pagination`."""
+        return paginate(
+            method,
+            page_size=page_size or self.profile.page_size,
+            mode=mode,
+            filter=filter,
+            **kwargs,
+        )
+
+    def paginate_raw(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        connection_path: str | Sequence[str],
+        *,
+        page_size: int | None = None,
+        mode: PageMode = "cursor",
+        operation_name: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every node (a dict) of a connection in a hand-written document run by ``execute``."""
+
+        async def run(document: str, call: dict[str, Any]) -> dict[str, Any]:
+            return await self.execute(document, call, operation_name, retry=retry)
+
+        return paginate_raw(
+            run,
+            query,
+            variables,
+            connection_path,
+            page_size=page_size or self.profile.page_size,
+            mode=mode,
+        )
+
+    async def aclose(self) -> None:
+        await self.runtime.close()
+
+    async def __aenter__(self) -> Twenty:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()

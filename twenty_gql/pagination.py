@@ -1,0 +1,196 @@
+"""Async iteration over Twenty connections (``{pageInfo, edges {cursor node}}``).
+
+Two modes:
+
+* ``"cursor"`` follows ``pageInfo.endCursor`` while ``pageInfo.hasNextPage`` (never
+  ``hasPreviousPage``: Twenty leaves it false on pages fetched with ``after``, transcript 02). The
+  cursor encodes the sort key and id, so records inserted meanwhile never shift a page.
+* ``"keyset"`` orders by ``id`` and asks each page for ``id > last id``, combined with the
+  caller's filter through ``and``. Each page is an index range scan, whatever the depth, which
+  suits exports of millions of rows; a record inserted meanwhile shows up only if its id sorts
+  after the current position.
+
+Both yield each record once; records that existed before the iteration began are never missed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+__all__ = ["KEYSET_ORDER", "PageMode", "paginate", "paginate_raw"]
+
+PageMode = Literal["cursor", "keyset"]
+KEYSET_ORDER: list[dict[str, str]] = [{"id": "AscNullsFirst"}]
+
+
+class PaginationError(ValueError):
+    """The operation or answer cannot be paginated; the message says why."""
+
+
+def _get(obj: object, graphql_name: str, python_name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(graphql_name)
+    return getattr(obj, python_name, None)
+
+
+def _find_connection(result: object, where: str) -> object:
+    """The one root field of ``result`` that is a connection (it has ``edges``)."""
+    if isinstance(result, Mapping):
+        items = list(result.items())
+    elif isinstance(result, BaseModel):
+        items = [(name, getattr(result, name)) for name in type(result).model_fields]
+    else:
+        raise PaginationError(f"{where} returned {type(result).__name__}, not a GraphQL result")
+    found = [(n, v) for n, v in items if _get(v, "edges", "edges") is not None]
+    if len(found) != 1:
+        names = ", ".join(n for n, _ in items) or "nothing"
+        raise PaginationError(
+            f"{where} must return exactly one connection (a field with edges); it returned {names}"
+        )
+    return found[0][1]
+
+
+def _page(connection: object) -> tuple[list[Any], bool | None, str | None]:
+    edges = _get(connection, "edges", "edges") or []
+    nodes = [_get(edge, "node", "node") for edge in edges]
+    page_info = _get(connection, "pageInfo", "page_info")
+    has_next = _get(page_info, "hasNextPage", "has_next_page") if page_info is not None else None
+    cursor = _get(page_info, "endCursor", "end_cursor") if page_info is not None else None
+    if cursor is None and edges:
+        cursor = _get(edges[-1], "cursor", "cursor")
+    return nodes, has_next, cursor
+
+
+def _keyset_filter(user_filter: object, last_id: object) -> object:
+    after = {"id": {"gt": str(last_id)}}
+    if last_id is None:
+        return user_filter
+    if user_filter is None:
+        return after
+    return {"and": [user_filter, after]}
+
+
+def _node_id(node: object) -> object:
+    node_id = _get(node, "id", "id")
+    if node_id is None:
+        raise PaginationError("keyset pagination needs the id of every node: select `id`")
+    return node_id
+
+
+def _filter_parameter(method: Callable[..., object]) -> str:
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return "filter_"
+    for name in ("filter_", "filter"):
+        if name in parameters:
+            return name
+    return "filter_"
+
+
+async def paginate(
+    method: Callable[..., Awaitable[object]],
+    *,
+    page_size: int,
+    mode: PageMode = "cursor",
+    filter: object = None,
+    **kwargs: Any,
+) -> AsyncIterator[Any]:
+    """Yield every node of a generated list operation, page by page.
+
+    ``method`` is a generated client method taking ``first``, ``after``, ``filter_`` and
+    ``order_by`` (as scaffolded list operations do); ``kwargs`` are passed on.
+    """
+    if page_size < 1:
+        raise PaginationError(f"page_size must be at least 1 (got {page_size})")
+    if mode not in ("cursor", "keyset"):
+        raise PaginationError(f"mode must be 'cursor' or 'keyset' (got {mode!r})")
+    where = getattr(method, "__qualname__", repr(method))
+    filter_name = _filter_parameter(method)
+    if mode == "keyset" and kwargs.get("order_by") is not None:
+        raise PaginationError("keyset pagination orders by id: do not pass order_by")
+    cursor: str | None = None
+    last_id: object = None
+    while True:
+        call = dict(kwargs, first=page_size)
+        if mode == "cursor":
+            if filter is not None:
+                call[filter_name] = filter
+            if cursor is not None:
+                call["after"] = cursor
+        else:
+            keyset = _keyset_filter(filter, last_id)
+            if keyset is not None:
+                call[filter_name] = keyset
+            call["order_by"] = KEYSET_ORDER
+        nodes, has_next, cursor = _page(_find_connection(await method(**call), where))
+        for node in nodes:
+            yield node
+        if not nodes:
+            return
+        if mode == "cursor":
+            if not has_next or cursor is None:
+                return
+        else:
+            if has_next is False or (has_next is None and len(nodes) < page_size):
+                return
+            last_id = _node_id(nodes[-1])
+
+
+async def paginate_raw(
+    execute: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any]]],
+    query: str,
+    variables: Mapping[str, Any] | None,
+    connection_path: str | Sequence[str],
+    *,
+    page_size: int,
+    mode: PageMode = "cursor",
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield every node (a dict) of a connection in a hand-written document.
+
+    The document declares ``$first`` and, for cursor mode, ``$after``; for keyset mode
+    ``$filter`` and ``$orderBy``. ``connection_path`` names the connection in ``data``
+    ("companies", or "a.b" / ("a", "b") when nested). ``execute(query, variables)`` returns data.
+    """
+    path = connection_path.split(".") if isinstance(connection_path, str) else list(connection_path)
+    if not path:
+        raise PaginationError("connection_path is empty")
+    if page_size < 1:
+        raise PaginationError(f"page_size must be at least 1 (got {page_size})")
+    base = dict(variables or {})
+    user_filter = base.pop("filter", None)
+    cursor: str | None = None
+    last_id: object = None
+    while True:
+        call = dict(base, first=page_size)
+        if mode == "cursor":
+            if user_filter is not None:
+                call["filter"] = user_filter
+            if cursor is not None:
+                call["after"] = cursor
+        else:
+            keyset = _keyset_filter(user_filter, last_id)
+            if keyset is not None:
+                call["filter"] = keyset
+            call["orderBy"] = KEYSET_ORDER
+        connection: Any = await execute(query, call)
+        for step in path:
+            if not isinstance(connection, Mapping) or step not in connection:
+                raise PaginationError(f"the answer has no {'.'.join(path)!r} connection")
+            connection = connection[step]
+        nodes, has_next, cursor = _page(connection)
+        for node in nodes:
+            yield node
+        if not nodes:
+            return
+        if mode == "cursor":
+            if not has_next or cursor is None:
+                return
+        else:
+            if has_next is False or (has_next is None and len(nodes) < page_size):
+                return
+            last_id = _node_id(nodes[-1])
