@@ -75,8 +75,8 @@ def test_added_enum_value_and_optional_arg_are_dangerous_not_repeated_as_safe() 
     )
     diff = diff_schemas(sdl(BASE), sdl(new))
     assert [(c.kind, c.description) for c in diff.dangerous] == [
-        ("OPTIONAL_ARG_ADDED", "An optional arg after on Query.companies was added."),
-        ("VALUE_ADDED_TO_ENUM", "LOST was added to enum type Stage."),
+        ("OPTIONAL_ARG_ADDED", "Query.companies arg after was added (optional arg)."),
+        ("VALUE_ADDED_TO_ENUM", "Stage.LOST was added."),
     ]
     assert diff.safe == [] and diff.breaking == []
 
@@ -84,7 +84,22 @@ def test_added_enum_value_and_optional_arg_are_dangerous_not_repeated_as_safe() 
 def test_required_arg_added_is_breaking() -> None:
     new = BASE.replace("(first: Int)", "(first: Int, filter: CompanyFilter!)")
     diff = diff_schemas(sdl(BASE), sdl(new))
-    assert [c.kind for c in diff.breaking] == ["REQUIRED_ARG_ADDED"]
+    assert [(c.kind, c.description) for c in diff.breaking] == [
+        ("REQUIRED_ARG_ADDED", "Query.companies arg filter was added (required arg)."),
+    ]
+
+
+def test_input_fields_and_enum_removal_name_the_type_first() -> None:
+    new = BASE.replace("  name: String\n}", "  name: String\n  city: String\n  tier: Int!\n}")
+    new = new.replace("  LEAD\n", "")
+    diff = diff_schemas(sdl(BASE), sdl(new))
+    assert [(c.kind, c.description) for c in diff.breaking] == [
+        ("REQUIRED_INPUT_FIELD_ADDED", "CompanyFilter.tier was added (required input field)."),
+        ("VALUE_REMOVED_FROM_ENUM", "Stage.LEAD was removed."),
+    ]
+    assert [(c.kind, c.description) for c in diff.dangerous] == [
+        ("OPTIONAL_INPUT_FIELD_ADDED", "CompanyFilter.city was added (optional input field)."),
+    ]
 
 
 def test_description_and_deprecation_changes_are_safe() -> None:

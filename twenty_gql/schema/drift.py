@@ -9,6 +9,7 @@ arguments and optional input fields as dangerous, so they appear there and not u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -69,11 +70,11 @@ def diff_schemas(
     old = parse_sdl(old_sdl, source_name=old_name) if isinstance(old_sdl, str) else old_sdl
     new = parse_sdl(new_sdl) if isinstance(new_sdl, str) else new_sdl
     breaking = [
-        SchemaChange("breaking", c.type.name, c.description)
+        SchemaChange("breaking", c.type.name, _type_first(c.description))
         for c in find_breaking_changes(old, new)
     ]
     dangerous = [
-        SchemaChange("dangerous", c.type.name, c.description)
+        SchemaChange("dangerous", c.type.name, _type_first(c.description))
         for c in find_dangerous_changes(old, new)
     ]
     safe = [SchemaChange("safe", kind, text) for kind, text in _safe_changes(old, new)]
@@ -86,6 +87,28 @@ def diff_schemas(
             SchemaChange("safe", "LAYOUT_CHANGED", "the SDL text differs only in order or layout.")
         )
     return SchemaDiff(breaking=_sorted(breaking), dangerous=_sorted(dangerous), safe=_sorted(safe))
+
+
+# graphql-core's wordings that do not start with the type, rewritten to "Type.member ..." so
+# every line can be found by the name of what changed.
+_ENUM_VALUE = re.compile(r"^(\w+) was (added to|removed from) enum type (\w+)\.$")
+_ARG_ADDED = re.compile(r"^An? (required|optional) arg (\w+) on (\w+\.\w+) was added\.$")
+_INPUT_FIELD_ADDED = re.compile(
+    r"^An? (required|optional) field (\w+) on input type (\w+) was added\.$"
+)
+
+
+def _type_first(description: str) -> str:
+    if found := _ENUM_VALUE.match(description):
+        value, change, enum = found.groups()
+        return f"{enum}.{value} was {change.split()[0]}."
+    if found := _ARG_ADDED.match(description):
+        required, arg, field_path = found.groups()
+        return f"{field_path} arg {arg} was added ({required} arg)."
+    if found := _INPUT_FIELD_ADDED.match(description):
+        required, input_field, input_type = found.groups()
+        return f"{input_type}.{input_field} was added ({required} input field)."
+    return description
 
 
 def _sorted(changes: list[SchemaChange]) -> list[SchemaChange]:
