@@ -42,7 +42,7 @@ from twenty_gql.events import (
 from twenty_gql.profiles import CLOUD, ServerProfile
 from twenty_gql.ratelimit import RateLimiter, SupportsDrain, TokenBucket
 from twenty_gql.retry import OperationInfo, RetryPolicy, operation_info
-from twenty_gql.transport import AiohttpTransport, Transport, encode_request
+from twenty_gql.transport import AiohttpTransport, HttpAnswer, Transport, encode_request
 
 __all__ = ["CHARGED_ENDPOINT", "BaseClient", "GraphQLResponse", "Runtime"]
 
@@ -96,6 +96,7 @@ class Runtime:
         self.throttled = 0
         """Answers that said the budget was spent (each was retried or raised)."""
         self._api_key = api_key
+        self._secret = api_key.reveal().encode() if api_key is not None else None
         self._rng = rng or random.Random()
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key is not None:
@@ -114,14 +115,28 @@ class Runtime:
         except ValueError as exc:
             raise BadInputError(str(exc), operation_name=operation_name) from None
 
-    def _scrub(self, error: TwentyError) -> TwentyError:
-        """The key never leaves in an error, even if a server echoed it."""
-        if self._api_key is not None:
-            secret = self._api_key.reveal()
-            if secret in error.server_message:
-                error.server_message = error.server_message.replace(secret, "**********")
-                error.args = (error.server_message,)
-        return error
+    def _classify(
+        self, answer: HttpAnswer, operation_name: str | None
+    ) -> tuple[object, TwentyError | None]:
+        try:
+            parsed: object = json.loads(answer.body)
+        except ValueError:
+            parsed = None
+        text = "" if parsed is not None and answer.status == 200 else _text(answer.body)
+        error = error_from_answer(
+            answer.status,
+            parsed,
+            text,
+            operation_name=operation_name,
+            authenticated=self._secret is not None,
+        )
+        if error is not None and self._secret is not None and self._secret in answer.body:
+            # A server that echoes the key must not make it travel inside an exception.
+            scrubbed = HttpAnswer(
+                answer.status, answer.content_type, answer.body.replace(self._secret, b"***")
+            )
+            return self._classify(scrubbed, operation_name)
+        return parsed, error
 
     async def send(
         self,
@@ -155,18 +170,7 @@ class Runtime:
             try:
                 answer = await self.transport.post(url, body, self._headers)
                 status = answer.status
-                try:
-                    parsed: object = json.loads(answer.body)
-                except ValueError:
-                    parsed = None
-                text = "" if parsed is not None and status == 200 else _text(answer.body)
-                error = error_from_answer(
-                    status,
-                    parsed,
-                    text,
-                    operation_name=operation_name,
-                    authenticated=self._api_key is not None,
-                )
+                parsed, error = self._classify(answer, operation_name)
             except TransportError as exc:
                 exc.operation_name = operation_name
                 error = exc
@@ -178,7 +182,6 @@ class Runtime:
                 self._charge(charged, endpoint, operation_name, cost)
                 assert isinstance(parsed, dict)
                 return GraphQLResponse(status or 200, parsed, operation_name)
-            error = self._scrub(error)
 
             if isinstance(error, RateLimitedError):
                 self.throttled += 1

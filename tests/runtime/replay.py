@@ -49,6 +49,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    raw: bytes
 
 
 @dataclass
@@ -64,7 +65,7 @@ class ReplayServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
-        self.received.append(Received(request.path, dict(request.headers), json.loads(raw)))
+        self.received.append(Received(request.path, dict(request.headers), json.loads(raw), raw))
         reply = self.script.popleft() if self.script else self.default
         if reply.delay:
             await asyncio.sleep(reply.delay)
