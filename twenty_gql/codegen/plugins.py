@@ -5,9 +5,29 @@ Imported by ariadne-codegen from its ``plugins`` setting, only while generating.
 
 from __future__ import annotations
 
-from ariadne_codegen.plugins.base import Plugin
+import keyword
 
-__all__ = ["TypedLazyInitPlugin"]
+from ariadne_codegen.plugins.base import Plugin
+from ariadne_codegen.utils import str_to_snake_case
+from graphql import (
+    GraphQLID,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLType,
+    Node,
+    VariableDefinitionNode,
+)
+
+__all__ = ["IdFieldsAsUuidPlugin", "PlainArgumentNamesPlugin", "TypedLazyInitPlugin"]
+
+# Names the generated method bodies use (``variables: dict[str, object]``): an argument of
+# that name would shadow them, so it keeps ariadne-codegen's trailing ``_``.
+_USED_IN_METHOD_BODIES = frozenset({"dict", "object", "str"})
 
 _UNTYPED_TO_TYPED = {
     "def __getattr__(name):": "def __getattr__(name: str) -> object:",
@@ -23,3 +43,55 @@ class TypedLazyInitPlugin(Plugin):
         for untyped, typed in _UNTYPED_TO_TYPED.items():
             generated_code = generated_code.replace(untyped, typed)
         return generated_code
+
+
+class PlainArgumentNamesPlugin(Plugin):
+    """Keep an operation's variable names as method arguments when they only shadow a builtin.
+
+    ariadne-codegen appends ``_`` to every name that is a builtin type (``filter``, ``object``)
+    because a model field of that name would shadow the type in later annotations. A method
+    argument cannot: annotations are evaluated outside the method. So ``list_companies(filter=...)``
+    and ``create_object(object=...)`` match the GraphQL variables; keywords keep their ``_``.
+    """
+
+    def process_name(self, name: str, node: Node | None = None) -> str:
+        if not isinstance(node, VariableDefinitionNode):
+            return name
+        plain = str_to_snake_case(node.variable.name.value)
+        if name != f"{plain}_" or keyword.iskeyword(plain) or plain in _USED_IN_METHOD_BODIES:
+            return name
+        return plain
+
+
+class IdFieldsAsUuidPlugin(Plugin):
+    """Type the fields Twenty declares ``ID`` (``companyId``, a create input's ``id``) as ``UUID``.
+
+    They hold record ids, which are UUIDs everywhere else (``id: UUID!``), so that
+    ``person.company_id == company.id`` compares like with like. Arguments are left alone.
+    Only for the records API (core): the metadata API uses ``ID`` for other things too.
+    """
+
+    def process_schema(self, schema: GraphQLSchema) -> GraphQLSchema:
+        uuid_type = schema.type_map.get("UUID")
+        if not isinstance(uuid_type, GraphQLScalarType):
+            return schema
+        for named in schema.type_map.values():
+            if named.name.startswith("__"):
+                continue
+            if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+                for field in named.fields.values():
+                    field.type = _id_as(field.type, uuid_type)
+            elif isinstance(named, GraphQLInputObjectType):
+                for input_field in named.fields.values():
+                    input_field.type = _id_as(input_field.type, uuid_type)
+        return schema
+
+
+def _id_as(type_: GraphQLType, uuid_type: GraphQLScalarType) -> GraphQLType:
+    if isinstance(type_, GraphQLNonNull):
+        return GraphQLNonNull(_id_as(type_.of_type, uuid_type))  # type: ignore[type-var]
+    if isinstance(type_, GraphQLList):
+        return GraphQLList(_id_as(type_.of_type, uuid_type))
+    if type_ is GraphQLID:
+        return uuid_type
+    return type_

@@ -192,7 +192,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_attachments(
         self,
-        filter_: Union[Optional["AttachmentFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["AttachmentFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["AttachmentOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -261,7 +261,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -403,7 +403,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def update_attachments(
         self,
-        filter_: "AttachmentFilterInput",
+        filter: "AttachmentFilterInput",
         data: "AttachmentUpdateInput",
         **kwargs: Any,
     ) -> "UpdateAttachments":
@@ -457,7 +457,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query,
             operation_name="UpdateAttachments",
@@ -468,7 +468,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateAttachments.model_validate(_data)
 
     async def delete_attachments(
-        self, filter_: "AttachmentFilterInput", **kwargs: Any
+        self, filter: "AttachmentFilterInput", **kwargs: Any
     ) -> "DeleteAttachments":
         from .delete_attachments import DeleteAttachments
 
@@ -520,7 +520,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DeleteAttachments",
@@ -531,7 +531,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteAttachments.model_validate(data)
 
     async def restore_attachments(
-        self, filter_: "AttachmentFilterInput", **kwargs: Any
+        self, filter: "AttachmentFilterInput", **kwargs: Any
     ) -> "RestoreAttachments":
         from .restore_attachments import RestoreAttachments
 
@@ -583,7 +583,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="RestoreAttachments",
@@ -594,7 +594,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreAttachments.model_validate(data)
 
     async def destroy_attachments(
-        self, filter_: "AttachmentFilterInput", **kwargs: Any
+        self, filter: "AttachmentFilterInput", **kwargs: Any
     ) -> "DestroyAttachments":
         from .destroy_attachments import DestroyAttachments
 
@@ -646,7 +646,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DestroyAttachments",
@@ -730,7 +730,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_companies(
         self,
-        filter_: Union[Optional["CompanyFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["CompanyFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["CompanyOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -813,7 +813,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -976,7 +976,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateCompany.model_validate(_data)
 
     async def update_companies(
-        self, filter_: "CompanyFilterInput", data: "CompanyUpdateInput", **kwargs: Any
+        self, filter: "CompanyFilterInput", data: "CompanyUpdateInput", **kwargs: Any
     ) -> "UpdateCompanies":
         from .update_companies import UpdateCompanies
 
@@ -1042,7 +1042,7 @@ class CoreClient(GeneratedBaseClient):
               workPolicy
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query, operation_name="UpdateCompanies", variables=variables, **kwargs
         )
@@ -1050,7 +1050,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateCompanies.model_validate(_data)
 
     async def delete_companies(
-        self, filter_: "CompanyFilterInput", **kwargs: Any
+        self, filter: "CompanyFilterInput", **kwargs: Any
     ) -> "DeleteCompanies":
         from .delete_companies import DeleteCompanies
 
@@ -1116,7 +1116,7 @@ class CoreClient(GeneratedBaseClient):
               workPolicy
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DeleteCompanies", variables=variables, **kwargs
         )
@@ -1124,7 +1124,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteCompanies.model_validate(data)
 
     async def restore_companies(
-        self, filter_: "CompanyFilterInput", **kwargs: Any
+        self, filter: "CompanyFilterInput", **kwargs: Any
     ) -> "RestoreCompanies":
         from .restore_companies import RestoreCompanies
 
@@ -1190,7 +1190,7 @@ class CoreClient(GeneratedBaseClient):
               workPolicy
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="RestoreCompanies",
@@ -1201,7 +1201,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreCompanies.model_validate(data)
 
     async def destroy_companies(
-        self, filter_: "CompanyFilterInput", **kwargs: Any
+        self, filter: "CompanyFilterInput", **kwargs: Any
     ) -> "DestroyCompanies":
         from .destroy_companies import DestroyCompanies
 
@@ -1267,7 +1267,7 @@ class CoreClient(GeneratedBaseClient):
               workPolicy
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DestroyCompanies",
@@ -1321,7 +1321,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_notes(
         self,
-        filter_: Union[Optional["NoteFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["NoteFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["NoteOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -1374,7 +1374,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -1477,7 +1477,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateNote.model_validate(_data)
 
     async def update_notes(
-        self, filter_: "NoteFilterInput", data: "NoteUpdateInput", **kwargs: Any
+        self, filter: "NoteFilterInput", data: "NoteUpdateInput", **kwargs: Any
     ) -> "UpdateNotes":
         from .update_notes import UpdateNotes
 
@@ -1513,7 +1513,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query, operation_name="UpdateNotes", variables=variables, **kwargs
         )
@@ -1521,7 +1521,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateNotes.model_validate(_data)
 
     async def delete_notes(
-        self, filter_: "NoteFilterInput", **kwargs: Any
+        self, filter: "NoteFilterInput", **kwargs: Any
     ) -> "DeleteNotes":
         from .delete_notes import DeleteNotes
 
@@ -1557,7 +1557,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DeleteNotes", variables=variables, **kwargs
         )
@@ -1565,7 +1565,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteNotes.model_validate(data)
 
     async def restore_notes(
-        self, filter_: "NoteFilterInput", **kwargs: Any
+        self, filter: "NoteFilterInput", **kwargs: Any
     ) -> "RestoreNotes":
         from .restore_notes import RestoreNotes
 
@@ -1601,7 +1601,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="RestoreNotes", variables=variables, **kwargs
         )
@@ -1609,7 +1609,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreNotes.model_validate(data)
 
     async def destroy_notes(
-        self, filter_: "NoteFilterInput", **kwargs: Any
+        self, filter: "NoteFilterInput", **kwargs: Any
     ) -> "DestroyNotes":
         from .destroy_notes import DestroyNotes
 
@@ -1645,7 +1645,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DestroyNotes", variables=variables, **kwargs
         )
@@ -1700,7 +1700,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_note_targets(
         self,
-        filter_: Union[Optional["NoteTargetFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["NoteTargetFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["NoteTargetOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -1757,7 +1757,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -1875,7 +1875,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def update_note_targets(
         self,
-        filter_: "NoteTargetFilterInput",
+        filter: "NoteTargetFilterInput",
         data: "NoteTargetUpdateInput",
         **kwargs: Any,
     ) -> "UpdateNoteTargets":
@@ -1917,7 +1917,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query,
             operation_name="UpdateNoteTargets",
@@ -1928,7 +1928,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateNoteTargets.model_validate(_data)
 
     async def delete_note_targets(
-        self, filter_: "NoteTargetFilterInput", **kwargs: Any
+        self, filter: "NoteTargetFilterInput", **kwargs: Any
     ) -> "DeleteNoteTargets":
         from .delete_note_targets import DeleteNoteTargets
 
@@ -1968,7 +1968,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DeleteNoteTargets",
@@ -1979,7 +1979,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteNoteTargets.model_validate(data)
 
     async def restore_note_targets(
-        self, filter_: "NoteTargetFilterInput", **kwargs: Any
+        self, filter: "NoteTargetFilterInput", **kwargs: Any
     ) -> "RestoreNoteTargets":
         from .restore_note_targets import RestoreNoteTargets
 
@@ -2019,7 +2019,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="RestoreNoteTargets",
@@ -2030,7 +2030,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreNoteTargets.model_validate(data)
 
     async def destroy_note_targets(
-        self, filter_: "NoteTargetFilterInput", **kwargs: Any
+        self, filter: "NoteTargetFilterInput", **kwargs: Any
     ) -> "DestroyNoteTargets":
         from .destroy_note_targets import DestroyNoteTargets
 
@@ -2070,7 +2070,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DestroyNoteTargets",
@@ -2129,7 +2129,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_opportunities(
         self,
-        filter_: Union[Optional["OpportunityFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["OpportunityFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["OpportunityOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -2187,7 +2187,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -2310,7 +2310,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def update_opportunities(
         self,
-        filter_: "OpportunityFilterInput",
+        filter: "OpportunityFilterInput",
         data: "OpportunityUpdateInput",
         **kwargs: Any,
     ) -> "UpdateOpportunities":
@@ -2353,7 +2353,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query,
             operation_name="UpdateOpportunities",
@@ -2364,7 +2364,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateOpportunities.model_validate(_data)
 
     async def delete_opportunities(
-        self, filter_: "OpportunityFilterInput", **kwargs: Any
+        self, filter: "OpportunityFilterInput", **kwargs: Any
     ) -> "DeleteOpportunities":
         from .delete_opportunities import DeleteOpportunities
 
@@ -2405,7 +2405,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DeleteOpportunities",
@@ -2416,7 +2416,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteOpportunities.model_validate(data)
 
     async def restore_opportunities(
-        self, filter_: "OpportunityFilterInput", **kwargs: Any
+        self, filter: "OpportunityFilterInput", **kwargs: Any
     ) -> "RestoreOpportunities":
         from .restore_opportunities import RestoreOpportunities
 
@@ -2457,7 +2457,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="RestoreOpportunities",
@@ -2468,7 +2468,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreOpportunities.model_validate(data)
 
     async def destroy_opportunities(
-        self, filter_: "OpportunityFilterInput", **kwargs: Any
+        self, filter: "OpportunityFilterInput", **kwargs: Any
     ) -> "DestroyOpportunities":
         from .destroy_opportunities import DestroyOpportunities
 
@@ -2509,7 +2509,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DestroyOpportunities",
@@ -2595,7 +2595,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_people(
         self,
-        filter_: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["PersonOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -2680,7 +2680,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -2847,7 +2847,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdatePerson.model_validate(_data)
 
     async def update_people(
-        self, filter_: "PersonFilterInput", data: "PersonUpdateInput", **kwargs: Any
+        self, filter: "PersonFilterInput", data: "PersonUpdateInput", **kwargs: Any
     ) -> "UpdatePeople":
         from .update_people import UpdatePeople
 
@@ -2915,7 +2915,7 @@ class CoreClient(GeneratedBaseClient):
               workPreference
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query, operation_name="UpdatePeople", variables=variables, **kwargs
         )
@@ -2923,7 +2923,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdatePeople.model_validate(_data)
 
     async def delete_people(
-        self, filter_: "PersonFilterInput", **kwargs: Any
+        self, filter: "PersonFilterInput", **kwargs: Any
     ) -> "DeletePeople":
         from .delete_people import DeletePeople
 
@@ -2991,7 +2991,7 @@ class CoreClient(GeneratedBaseClient):
               workPreference
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DeletePeople", variables=variables, **kwargs
         )
@@ -2999,7 +2999,7 @@ class CoreClient(GeneratedBaseClient):
         return DeletePeople.model_validate(data)
 
     async def restore_people(
-        self, filter_: "PersonFilterInput", **kwargs: Any
+        self, filter: "PersonFilterInput", **kwargs: Any
     ) -> "RestorePeople":
         from .restore_people import RestorePeople
 
@@ -3067,7 +3067,7 @@ class CoreClient(GeneratedBaseClient):
               workPreference
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="RestorePeople", variables=variables, **kwargs
         )
@@ -3075,7 +3075,7 @@ class CoreClient(GeneratedBaseClient):
         return RestorePeople.model_validate(data)
 
     async def destroy_people(
-        self, filter_: "PersonFilterInput", **kwargs: Any
+        self, filter: "PersonFilterInput", **kwargs: Any
     ) -> "DestroyPeople":
         from .destroy_people import DestroyPeople
 
@@ -3143,7 +3143,7 @@ class CoreClient(GeneratedBaseClient):
               workPreference
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DestroyPeople", variables=variables, **kwargs
         )
@@ -3152,7 +3152,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_people_with_company(
         self,
-        filter_: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["PersonOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -3295,7 +3295,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -3538,7 +3538,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_tasks(
         self,
-        filter_: Union[Optional["TaskFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["TaskFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["TaskOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -3594,7 +3594,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -3703,7 +3703,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateTask.model_validate(_data)
 
     async def update_tasks(
-        self, filter_: "TaskFilterInput", data: "TaskUpdateInput", **kwargs: Any
+        self, filter: "TaskFilterInput", data: "TaskUpdateInput", **kwargs: Any
     ) -> "UpdateTasks":
         from .update_tasks import UpdateTasks
 
@@ -3742,7 +3742,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query, operation_name="UpdateTasks", variables=variables, **kwargs
         )
@@ -3750,7 +3750,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateTasks.model_validate(_data)
 
     async def delete_tasks(
-        self, filter_: "TaskFilterInput", **kwargs: Any
+        self, filter: "TaskFilterInput", **kwargs: Any
     ) -> "DeleteTasks":
         from .delete_tasks import DeleteTasks
 
@@ -3789,7 +3789,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DeleteTasks", variables=variables, **kwargs
         )
@@ -3797,7 +3797,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteTasks.model_validate(data)
 
     async def restore_tasks(
-        self, filter_: "TaskFilterInput", **kwargs: Any
+        self, filter: "TaskFilterInput", **kwargs: Any
     ) -> "RestoreTasks":
         from .restore_tasks import RestoreTasks
 
@@ -3836,7 +3836,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="RestoreTasks", variables=variables, **kwargs
         )
@@ -3844,7 +3844,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreTasks.model_validate(data)
 
     async def destroy_tasks(
-        self, filter_: "TaskFilterInput", **kwargs: Any
+        self, filter: "TaskFilterInput", **kwargs: Any
     ) -> "DestroyTasks":
         from .destroy_tasks import DestroyTasks
 
@@ -3883,7 +3883,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query, operation_name="DestroyTasks", variables=variables, **kwargs
         )
@@ -3938,7 +3938,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_task_targets(
         self,
-        filter_: Union[Optional["TaskTargetFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["TaskTargetFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["TaskTargetOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -3995,7 +3995,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -4113,7 +4113,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def update_task_targets(
         self,
-        filter_: "TaskTargetFilterInput",
+        filter: "TaskTargetFilterInput",
         data: "TaskTargetUpdateInput",
         **kwargs: Any,
     ) -> "UpdateTaskTargets":
@@ -4155,7 +4155,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query,
             operation_name="UpdateTaskTargets",
@@ -4166,7 +4166,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateTaskTargets.model_validate(_data)
 
     async def delete_task_targets(
-        self, filter_: "TaskTargetFilterInput", **kwargs: Any
+        self, filter: "TaskTargetFilterInput", **kwargs: Any
     ) -> "DeleteTaskTargets":
         from .delete_task_targets import DeleteTaskTargets
 
@@ -4206,7 +4206,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DeleteTaskTargets",
@@ -4217,7 +4217,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteTaskTargets.model_validate(data)
 
     async def restore_task_targets(
-        self, filter_: "TaskTargetFilterInput", **kwargs: Any
+        self, filter: "TaskTargetFilterInput", **kwargs: Any
     ) -> "RestoreTaskTargets":
         from .restore_task_targets import RestoreTaskTargets
 
@@ -4257,7 +4257,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="RestoreTaskTargets",
@@ -4268,7 +4268,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreTaskTargets.model_validate(data)
 
     async def destroy_task_targets(
-        self, filter_: "TaskTargetFilterInput", **kwargs: Any
+        self, filter: "TaskTargetFilterInput", **kwargs: Any
     ) -> "DestroyTaskTargets":
         from .destroy_task_targets import DestroyTaskTargets
 
@@ -4308,7 +4308,7 @@ class CoreClient(GeneratedBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DestroyTaskTargets",
@@ -4377,7 +4377,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def list_workspace_members(
         self,
-        filter_: Union[Optional["WorkspaceMemberFilterInput"], "UnsetType"] = UNSET,
+        filter: Union[Optional["WorkspaceMemberFilterInput"], "UnsetType"] = UNSET,
         order_by: Union[
             Optional[list[Optional["WorkspaceMemberOrderByInput"]]], "UnsetType"
         ] = UNSET,
@@ -4445,7 +4445,7 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {
-            "filter": filter_,
+            "filter": filter,
             "orderBy": order_by,
             "first": first,
             "after": after,
@@ -4578,7 +4578,7 @@ class CoreClient(GeneratedBaseClient):
 
     async def update_workspace_members(
         self,
-        filter_: "WorkspaceMemberFilterInput",
+        filter: "WorkspaceMemberFilterInput",
         data: "WorkspaceMemberUpdateInput",
         **kwargs: Any,
     ) -> "UpdateWorkspaceMembers":
@@ -4626,7 +4626,7 @@ class CoreClient(GeneratedBaseClient):
               userId
             }
             """)
-        variables: dict[str, object] = {"filter": filter_, "data": data}
+        variables: dict[str, object] = {"filter": filter, "data": data}
         response = await self.execute(
             query=query,
             operation_name="UpdateWorkspaceMembers",
@@ -4637,7 +4637,7 @@ class CoreClient(GeneratedBaseClient):
         return UpdateWorkspaceMembers.model_validate(_data)
 
     async def delete_workspace_members(
-        self, filter_: "WorkspaceMemberFilterInput", **kwargs: Any
+        self, filter: "WorkspaceMemberFilterInput", **kwargs: Any
     ) -> "DeleteWorkspaceMembers":
         from .delete_workspace_members import DeleteWorkspaceMembers
 
@@ -4683,7 +4683,7 @@ class CoreClient(GeneratedBaseClient):
               userId
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DeleteWorkspaceMembers",
@@ -4694,7 +4694,7 @@ class CoreClient(GeneratedBaseClient):
         return DeleteWorkspaceMembers.model_validate(data)
 
     async def restore_workspace_members(
-        self, filter_: "WorkspaceMemberFilterInput", **kwargs: Any
+        self, filter: "WorkspaceMemberFilterInput", **kwargs: Any
     ) -> "RestoreWorkspaceMembers":
         from .restore_workspace_members import RestoreWorkspaceMembers
 
@@ -4740,7 +4740,7 @@ class CoreClient(GeneratedBaseClient):
               userId
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="RestoreWorkspaceMembers",
@@ -4751,7 +4751,7 @@ class CoreClient(GeneratedBaseClient):
         return RestoreWorkspaceMembers.model_validate(data)
 
     async def destroy_workspace_members(
-        self, filter_: "WorkspaceMemberFilterInput", **kwargs: Any
+        self, filter: "WorkspaceMemberFilterInput", **kwargs: Any
     ) -> "DestroyWorkspaceMembers":
         from .destroy_workspace_members import DestroyWorkspaceMembers
 
@@ -4797,7 +4797,7 @@ class CoreClient(GeneratedBaseClient):
               userId
             }
             """)
-        variables: dict[str, object] = {"filter": filter_}
+        variables: dict[str, object] = {"filter": filter}
         response = await self.execute(
             query=query,
             operation_name="DestroyWorkspaceMembers",

@@ -36,18 +36,18 @@ class AttachmentFields(BaseModel):
     id: UUID
     name: Optional[str] = Field(default=None)
     position: float
-    target_company_id: Optional[str] = Field(default=None)
-    target_dashboard_id: Optional[str] = Field(default=None)
-    target_employment_history_id: Optional[str] = Field(default=None)
-    target_note_id: Optional[str] = Field(default=None)
-    target_opportunity_id: Optional[str] = Field(default=None)
-    target_person_id: Optional[str] = Field(default=None)
-    target_pet_care_agreement_id: Optional[str] = Field(default=None)
-    target_pet_id: Optional[str] = Field(default=None)
-    target_rocket_id: Optional[str] = Field(default=None)
-    target_survey_result_id: Optional[str] = Field(default=None)
-    target_task_id: Optional[str] = Field(default=None)
-    target_workflow_id: Optional[str] = Field(default=None)
+    target_company_id: Optional[UUID] = Field(default=None)
+    target_dashboard_id: Optional[UUID] = Field(default=None)
+    target_employment_history_id: Optional[UUID] = Field(default=None)
+    target_note_id: Optional[UUID] = Field(default=None)
+    target_opportunity_id: Optional[UUID] = Field(default=None)
+    target_person_id: Optional[UUID] = Field(default=None)
+    target_pet_care_agreement_id: Optional[UUID] = Field(default=None)
+    target_pet_id: Optional[UUID] = Field(default=None)
+    target_rocket_id: Optional[UUID] = Field(default=None)
+    target_survey_result_id: Optional[UUID] = Field(default=None)
+    target_task_id: Optional[UUID] = Field(default=None)
+    target_workflow_id: Optional[UUID] = Field(default=None)
     updated_at: DateTime
     updated_by: "AttachmentFieldsUpdatedBy"
 
@@ -74,7 +74,7 @@ class AttachmentFieldsUpdatedBy(BaseModel):
 
 
 class CompanyFields(BaseModel):
-    account_owner_id: Optional[str] = Field(default=None)
+    account_owner_id: Optional[UUID] = Field(default=None)
     address: Optional["CompanyFieldsAddress"] = Field(default=None)
     annual_revenue: Optional["CompanyFieldsAnnualRevenue"] = Field(default=None)
     created_at: DateTime
@@ -178,16 +178,16 @@ class NoteTargetFields(BaseModel):
     created_by: "NoteTargetFieldsCreatedBy"
     deleted_at: Optional[DateTime] = Field(default=None)
     id: UUID
-    note_id: Optional[str] = Field(default=None)
+    note_id: Optional[UUID] = Field(default=None)
     position: float
-    target_company_id: Optional[str] = Field(default=None)
-    target_employment_history_id: Optional[str] = Field(default=None)
-    target_opportunity_id: Optional[str] = Field(default=None)
-    target_person_id: Optional[str] = Field(default=None)
-    target_pet_care_agreement_id: Optional[str] = Field(default=None)
-    target_pet_id: Optional[str] = Field(default=None)
-    target_rocket_id: Optional[str] = Field(default=None)
-    target_survey_result_id: Optional[str] = Field(default=None)
+    target_company_id: Optional[UUID] = Field(default=None)
+    target_employment_history_id: Optional[UUID] = Field(default=None)
+    target_opportunity_id: Optional[UUID] = Field(default=None)
+    target_person_id: Optional[UUID] = Field(default=None)
+    target_pet_care_agreement_id: Optional[UUID] = Field(default=None)
+    target_pet_id: Optional[UUID] = Field(default=None)
+    target_rocket_id: Optional[UUID] = Field(default=None)
+    target_survey_result_id: Optional[UUID] = Field(default=None)
     updated_at: DateTime
     updated_by: "NoteTargetFieldsUpdatedBy"
 
@@ -209,14 +209,14 @@ class NoteTargetFieldsUpdatedBy(BaseModel):
 class OpportunityFields(BaseModel):
     amount: Optional["OpportunityFieldsAmount"] = Field(default=None)
     close_date: Optional[DateTime] = Field(default=None)
-    company_id: Optional[str] = Field(default=None)
+    company_id: Optional[UUID] = Field(default=None)
     created_at: DateTime
     created_by: "OpportunityFieldsCreatedBy"
     deleted_at: Optional[DateTime] = Field(default=None)
     id: UUID
     name: Optional[str] = Field(default=None)
-    owner_id: Optional[str] = Field(default=None)
-    point_of_contact_id: Optional[str] = Field(default=None)
+    owner_id: Optional[UUID] = Field(default=None)
+    point_of_contact_id: Optional[UUID] = Field(default=None)
     position: float
     stage: OpportunityStageEnum
     updated_at: DateTime
@@ -247,7 +247,7 @@ class PersonFields(BaseModel):
         default=None
     )
     avatar_url: Optional[str] = Field(default=None)
-    company_id: Optional[str] = Field(default=None)
+    company_id: Optional[UUID] = Field(default=None)
     created_at: DateTime
     created_by: "PersonFieldsCreatedBy"
     deleted_at: Optional[DateTime] = Field(default=None)
@@ -320,7 +320,7 @@ class PersonFieldsWhatsapp(BaseModel):
 
 
 class TaskFields(BaseModel):
-    assignee_id: Optional[str] = Field(default=None)
+    assignee_id: Optional[UUID] = Field(default=None)
     body_v_2: Optional["TaskFieldsBodyV2"] = Field(default=None)
     created_at: DateTime
     created_by: "TaskFieldsCreatedBy"
@@ -359,15 +359,15 @@ class TaskTargetFields(BaseModel):
     deleted_at: Optional[DateTime] = Field(default=None)
     id: UUID
     position: float
-    target_company_id: Optional[str] = Field(default=None)
-    target_employment_history_id: Optional[str] = Field(default=None)
-    target_opportunity_id: Optional[str] = Field(default=None)
-    target_person_id: Optional[str] = Field(default=None)
-    target_pet_care_agreement_id: Optional[str] = Field(default=None)
-    target_pet_id: Optional[str] = Field(default=None)
-    target_rocket_id: Optional[str] = Field(default=None)
-    target_survey_result_id: Optional[str] = Field(default=None)
-    task_id: Optional[str] = Field(default=None)
+    target_company_id: Optional[UUID] = Field(default=None)
+    target_employment_history_id: Optional[UUID] = Field(default=None)
+    target_opportunity_id: Optional[UUID] = Field(default=None)
+    target_person_id: Optional[UUID] = Field(default=None)
+    target_pet_care_agreement_id: Optional[UUID] = Field(default=None)
+    target_pet_id: Optional[UUID] = Field(default=None)
+    target_rocket_id: Optional[UUID] = Field(default=None)
+    target_survey_result_id: Optional[UUID] = Field(default=None)
+    task_id: Optional[UUID] = Field(default=None)
     updated_at: DateTime
     updated_by: "TaskTargetFieldsUpdatedBy"
 

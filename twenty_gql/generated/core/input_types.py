@@ -148,7 +148,7 @@ class AttachmentCreateInput(BaseModel):
     "Attachment file category"
     full_path: Optional[str] = None
     "Attachment full path"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     name: Optional[str] = None
     "Attachment name"
@@ -158,51 +158,63 @@ class AttachmentCreateInput(BaseModel):
     "Field used for full-text search"
     target_company: Optional["CompanyRelationInput"] = None
     "Attachment target"
-    target_company_id: Optional[str] = None
+    target_company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_dashboard: Optional["DashboardRelationInput"] = None
     "Attachment target"
-    target_dashboard_id: Optional[str] = None
+    target_dashboard_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
+        None
+    )
     "Attachment target"
     target_employment_history: Optional["EmploymentHistoryRelationInput"] = None
     "Attachments Employment History"
-    target_employment_history_id: Optional[str] = None
+    target_employment_history_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachments Employment History"
     target_note: Optional["NoteRelationInput"] = None
     "Attachment target"
-    target_note_id: Optional[str] = None
+    target_note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_opportunity: Optional["OpportunityRelationInput"] = None
     "Attachment target"
-    target_opportunity_id: Optional[str] = None
+    target_opportunity_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachment target"
     target_person: Optional["PersonRelationInput"] = None
     "Attachment target"
-    target_person_id: Optional[str] = None
+    target_person_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_pet: Optional["PetRelationInput"] = None
     "Attachments Pet"
     target_pet_care_agreement: Optional["PetCareAgreementRelationInput"] = None
     "Attachments Pet Care Agreement"
-    target_pet_care_agreement_id: Optional[str] = None
+    target_pet_care_agreement_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachments Pet Care Agreement"
-    target_pet_id: Optional[str] = None
+    target_pet_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachments Pet"
     target_rocket: Optional["RocketRelationInput"] = None
     "Attachments Rocket"
-    target_rocket_id: Optional[str] = None
+    target_rocket_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachments Rocket"
     target_survey_result: Optional["SurveyResultRelationInput"] = None
     "Attachments Survey result"
-    target_survey_result_id: Optional[str] = None
+    target_survey_result_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachments Survey result"
     target_task: Optional["TaskRelationInput"] = None
     "Attachment target"
-    target_task_id: Optional[str] = None
+    target_task_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_workflow: Optional["WorkflowRelationInput"] = None
     "Attachment target"
-    target_workflow_id: Optional[str] = None
+    target_workflow_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
+        None
+    )
     "Attachment target"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -403,7 +415,7 @@ class AttachmentUpdateInput(BaseModel):
     "Attachment file category"
     full_path: Optional[str] = None
     "Attachment full path"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     name: Optional[str] = None
     "Attachment name"
@@ -413,51 +425,63 @@ class AttachmentUpdateInput(BaseModel):
     "Field used for full-text search"
     target_company: Optional["CompanyRelationInput"] = None
     "Attachment target"
-    target_company_id: Optional[str] = None
+    target_company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_dashboard: Optional["DashboardRelationInput"] = None
     "Attachment target"
-    target_dashboard_id: Optional[str] = None
+    target_dashboard_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
+        None
+    )
     "Attachment target"
     target_employment_history: Optional["EmploymentHistoryRelationInput"] = None
     "Attachments Employment History"
-    target_employment_history_id: Optional[str] = None
+    target_employment_history_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachments Employment History"
     target_note: Optional["NoteRelationInput"] = None
     "Attachment target"
-    target_note_id: Optional[str] = None
+    target_note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_opportunity: Optional["OpportunityRelationInput"] = None
     "Attachment target"
-    target_opportunity_id: Optional[str] = None
+    target_opportunity_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachment target"
     target_person: Optional["PersonRelationInput"] = None
     "Attachment target"
-    target_person_id: Optional[str] = None
+    target_person_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_pet: Optional["PetRelationInput"] = None
     "Attachments Pet"
     target_pet_care_agreement: Optional["PetCareAgreementRelationInput"] = None
     "Attachments Pet Care Agreement"
-    target_pet_care_agreement_id: Optional[str] = None
+    target_pet_care_agreement_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachments Pet Care Agreement"
-    target_pet_id: Optional[str] = None
+    target_pet_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachments Pet"
     target_rocket: Optional["RocketRelationInput"] = None
     "Attachments Rocket"
-    target_rocket_id: Optional[str] = None
+    target_rocket_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachments Rocket"
     target_survey_result: Optional["SurveyResultRelationInput"] = None
     "Attachments Survey result"
-    target_survey_result_id: Optional[str] = None
+    target_survey_result_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "Attachments Survey result"
     target_task: Optional["TaskRelationInput"] = None
     "Attachment target"
-    target_task_id: Optional[str] = None
+    target_task_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Attachment target"
     target_workflow: Optional["WorkflowRelationInput"] = None
     "Attachment target"
-    target_workflow_id: Optional[str] = None
+    target_workflow_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
+        None
+    )
     "Attachment target"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -506,7 +530,7 @@ class CompanyCreateInput(BaseModel):
 
     account_owner: Optional["WorkspaceMemberRelationInput"] = None
     "Your team member responsible for managing the company account"
-    account_owner_id: Optional[str] = None
+    account_owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Your team member responsible for managing the company account"
     address: Optional["AddressCreateInput"] = None
     "Address of the company"
@@ -526,7 +550,7 @@ class CompanyCreateInput(BaseModel):
     "The company website URL. We use this url to fetch the company icon"
     employees: Optional[float] = None
     "Number of employees in the company"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     intro_video: Optional["LinksCreateInput"] = None
     "Company's Intro Video"
@@ -666,7 +690,7 @@ class CompanyUpdateInput(BaseModel):
 
     account_owner: Optional["WorkspaceMemberRelationInput"] = None
     "Your team member responsible for managing the company account"
-    account_owner_id: Optional[str] = None
+    account_owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Your team member responsible for managing the company account"
     address: Optional["AddressUpdateInput"] = None
     "Address of the company"
@@ -686,7 +710,7 @@ class CompanyUpdateInput(BaseModel):
     "The company website URL. We use this url to fetch the company icon"
     employees: Optional[float] = None
     "Number of employees in the company"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     intro_video: Optional["LinksUpdateInput"] = None
     "Company's Intro Video"
@@ -715,7 +739,7 @@ class CompanyUpdateInput(BaseModel):
 class CompanyWhereUniqueInput(BaseModel):
     domain_name: Optional["CompanyDomainNameWhereInput"] = None
     "Connect by Domain Name"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -824,7 +848,7 @@ class DashboardRelationInput(BaseModel):
 
 
 class DashboardWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -948,7 +972,7 @@ class EmploymentHistoryRelationInput(BaseModel):
 
 
 class EmploymentHistoryWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -1043,7 +1067,7 @@ class NoteCreateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     position: Optional[float] = None
     "Note record position"
@@ -1132,11 +1156,11 @@ class NoteTargetCreateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     note: Optional["NoteRelationInput"] = None
     "NoteTarget note"
-    note_id: Optional[str] = None
+    note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget note"
     position: Optional[float] = None
     "NoteTarget record position"
@@ -1144,35 +1168,43 @@ class NoteTargetCreateInput(BaseModel):
     "Field used for full-text search"
     target_company: Optional["CompanyRelationInput"] = None
     "NoteTarget target"
-    target_company_id: Optional[str] = None
+    target_company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget target"
     target_employment_history: Optional["EmploymentHistoryRelationInput"] = None
     "NoteTargets Employment History"
-    target_employment_history_id: Optional[str] = None
+    target_employment_history_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTargets Employment History"
     target_opportunity: Optional["OpportunityRelationInput"] = None
     "NoteTarget target"
-    target_opportunity_id: Optional[str] = None
+    target_opportunity_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTarget target"
     target_person: Optional["PersonRelationInput"] = None
     "NoteTarget target"
-    target_person_id: Optional[str] = None
+    target_person_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget target"
     target_pet: Optional["PetRelationInput"] = None
     "NoteTargets Pet"
     target_pet_care_agreement: Optional["PetCareAgreementRelationInput"] = None
     "NoteTargets Pet Care Agreement"
-    target_pet_care_agreement_id: Optional[str] = None
+    target_pet_care_agreement_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTargets Pet Care Agreement"
-    target_pet_id: Optional[str] = None
+    target_pet_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTargets Pet"
     target_rocket: Optional["RocketRelationInput"] = None
     "NoteTargets Rocket"
-    target_rocket_id: Optional[str] = None
+    target_rocket_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTargets Rocket"
     target_survey_result: Optional["SurveyResultRelationInput"] = None
     "NoteTargets Survey result"
-    target_survey_result_id: Optional[str] = None
+    target_survey_result_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTargets Survey result"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1316,11 +1348,11 @@ class NoteTargetUpdateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     note: Optional["NoteRelationInput"] = None
     "NoteTarget note"
-    note_id: Optional[str] = None
+    note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget note"
     position: Optional[float] = None
     "NoteTarget record position"
@@ -1328,35 +1360,43 @@ class NoteTargetUpdateInput(BaseModel):
     "Field used for full-text search"
     target_company: Optional["CompanyRelationInput"] = None
     "NoteTarget target"
-    target_company_id: Optional[str] = None
+    target_company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget target"
     target_employment_history: Optional["EmploymentHistoryRelationInput"] = None
     "NoteTargets Employment History"
-    target_employment_history_id: Optional[str] = None
+    target_employment_history_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTargets Employment History"
     target_opportunity: Optional["OpportunityRelationInput"] = None
     "NoteTarget target"
-    target_opportunity_id: Optional[str] = None
+    target_opportunity_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTarget target"
     target_person: Optional["PersonRelationInput"] = None
     "NoteTarget target"
-    target_person_id: Optional[str] = None
+    target_person_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget target"
     target_pet: Optional["PetRelationInput"] = None
     "NoteTargets Pet"
     target_pet_care_agreement: Optional["PetCareAgreementRelationInput"] = None
     "NoteTargets Pet Care Agreement"
-    target_pet_care_agreement_id: Optional[str] = None
+    target_pet_care_agreement_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTargets Pet Care Agreement"
-    target_pet_id: Optional[str] = None
+    target_pet_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTargets Pet"
     target_rocket: Optional["RocketRelationInput"] = None
     "NoteTargets Rocket"
-    target_rocket_id: Optional[str] = None
+    target_rocket_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTargets Rocket"
     target_survey_result: Optional["SurveyResultRelationInput"] = None
     "NoteTargets Survey result"
-    target_survey_result_id: Optional[str] = None
+    target_survey_result_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "NoteTargets Survey result"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1381,7 +1421,7 @@ class NoteUpdateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     position: Optional[float] = None
     "Note record position"
@@ -1398,7 +1438,7 @@ class NoteUpdateInput(BaseModel):
 
 
 class NoteWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -1418,7 +1458,7 @@ class OpportunityCreateInput(BaseModel):
     "Opportunity close date"
     company: Optional["CompanyRelationInput"] = None
     "Opportunity company"
-    company_id: Optional[str] = None
+    company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Opportunity company"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1430,17 +1470,19 @@ class OpportunityCreateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     name: Optional[str] = None
     "The opportunity name"
     owner: Optional["WorkspaceMemberRelationInput"] = None
     "Opportunity owner"
-    owner_id: Optional[str] = None
+    owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Opportunity owner"
     point_of_contact: Optional["PersonRelationInput"] = None
     "Opportunity point of contact"
-    point_of_contact_id: Optional[str] = None
+    point_of_contact_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
+        None
+    )
     "Opportunity point of contact"
     position: Optional[float] = None
     "Opportunity record position"
@@ -1574,7 +1616,7 @@ class OpportunityUpdateInput(BaseModel):
     "Opportunity close date"
     company: Optional["CompanyRelationInput"] = None
     "Opportunity company"
-    company_id: Optional[str] = None
+    company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Opportunity company"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1586,17 +1628,19 @@ class OpportunityUpdateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     name: Optional[str] = None
     "The opportunity name"
     owner: Optional["WorkspaceMemberRelationInput"] = None
     "Opportunity owner"
-    owner_id: Optional[str] = None
+    owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Opportunity owner"
     point_of_contact: Optional["PersonRelationInput"] = None
     "Opportunity point of contact"
-    point_of_contact_id: Optional[str] = None
+    point_of_contact_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
+        None
+    )
     "Opportunity point of contact"
     position: Optional[float] = None
     "Opportunity record position"
@@ -1613,7 +1657,7 @@ class OpportunityUpdateInput(BaseModel):
 
 
 class OpportunityWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -1631,7 +1675,7 @@ class PersonCreateInput(BaseModel):
     "Contact's avatar"
     company: Optional["CompanyRelationInput"] = None
     "Contact's company"
-    company_id: Optional[str] = None
+    company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Contact's company"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1645,7 +1689,7 @@ class PersonCreateInput(BaseModel):
     "Date when the record was deleted"
     emails: Optional["EmailsCreateInput"] = None
     "Contact's Emails"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     intro: Optional[str] = None
     "Contact's Intro"
@@ -1806,7 +1850,7 @@ class PersonUpdateInput(BaseModel):
     "Contact's avatar"
     company: Optional["CompanyRelationInput"] = None
     "Contact's company"
-    company_id: Optional[str] = None
+    company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Contact's company"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1820,7 +1864,7 @@ class PersonUpdateInput(BaseModel):
     "Date when the record was deleted"
     emails: Optional["EmailsUpdateInput"] = None
     "Contact's Emails"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     intro: Optional[str] = None
     "Contact's Intro"
@@ -1853,7 +1897,7 @@ class PersonUpdateInput(BaseModel):
 class PersonWhereUniqueInput(BaseModel):
     emails: Optional["PersonEmailsWhereInput"] = None
     "Connect by Emails"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -1950,7 +1994,7 @@ class PetCareAgreementRelationInput(BaseModel):
 
 
 class PetCareAgreementWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -2087,7 +2131,7 @@ class PetTraitsEnumFilter(BaseModel):
 
 
 class PetWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -2217,7 +2261,7 @@ class RocketRelationInput(BaseModel):
 
 
 class RocketWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -2324,7 +2368,7 @@ class SurveyResultRelationInput(BaseModel):
 
 
 class SurveyResultWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -2342,7 +2386,7 @@ class TaskCreateInput(BaseModel):
 
     assignee: Optional["WorkspaceMemberRelationInput"] = None
     "Task assignee"
-    assignee_id: Optional[str] = None
+    assignee_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Task assignee"
     body_v_2: Optional["RichTextCreateInput"] = None
     "Task body"
@@ -2358,7 +2402,7 @@ class TaskCreateInput(BaseModel):
     "Date when the record was deleted"
     due_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
     "Task due date"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     position: Optional[float] = None
     "Task record position"
@@ -2474,7 +2518,7 @@ class TaskTargetCreateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     position: Optional[float] = None
     "TaskTarget record position"
@@ -2482,39 +2526,47 @@ class TaskTargetCreateInput(BaseModel):
     "Field used for full-text search"
     target_company: Optional["CompanyRelationInput"] = None
     "TaskTarget target"
-    target_company_id: Optional[str] = None
+    target_company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTarget target"
     target_employment_history: Optional["EmploymentHistoryRelationInput"] = None
     "TaskTargets Employment History"
-    target_employment_history_id: Optional[str] = None
+    target_employment_history_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTargets Employment History"
     target_opportunity: Optional["OpportunityRelationInput"] = None
     "TaskTarget target"
-    target_opportunity_id: Optional[str] = None
+    target_opportunity_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTarget target"
     target_person: Optional["PersonRelationInput"] = None
     "TaskTarget target"
-    target_person_id: Optional[str] = None
+    target_person_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTarget target"
     target_pet: Optional["PetRelationInput"] = None
     "TaskTargets Pet"
     target_pet_care_agreement: Optional["PetCareAgreementRelationInput"] = None
     "TaskTargets Pet Care Agreement"
-    target_pet_care_agreement_id: Optional[str] = None
+    target_pet_care_agreement_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTargets Pet Care Agreement"
-    target_pet_id: Optional[str] = None
+    target_pet_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTargets Pet"
     target_rocket: Optional["RocketRelationInput"] = None
     "TaskTargets Rocket"
-    target_rocket_id: Optional[str] = None
+    target_rocket_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTargets Rocket"
     target_survey_result: Optional["SurveyResultRelationInput"] = None
     "TaskTargets Survey result"
-    target_survey_result_id: Optional[str] = None
+    target_survey_result_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTargets Survey result"
     task: Optional["TaskRelationInput"] = None
     "TaskTarget task"
-    task_id: Optional[str] = None
+    task_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTarget task"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -2658,7 +2710,7 @@ class TaskTargetUpdateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     position: Optional[float] = None
     "TaskTarget record position"
@@ -2666,39 +2718,47 @@ class TaskTargetUpdateInput(BaseModel):
     "Field used for full-text search"
     target_company: Optional["CompanyRelationInput"] = None
     "TaskTarget target"
-    target_company_id: Optional[str] = None
+    target_company_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTarget target"
     target_employment_history: Optional["EmploymentHistoryRelationInput"] = None
     "TaskTargets Employment History"
-    target_employment_history_id: Optional[str] = None
+    target_employment_history_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTargets Employment History"
     target_opportunity: Optional["OpportunityRelationInput"] = None
     "TaskTarget target"
-    target_opportunity_id: Optional[str] = None
+    target_opportunity_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTarget target"
     target_person: Optional["PersonRelationInput"] = None
     "TaskTarget target"
-    target_person_id: Optional[str] = None
+    target_person_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTarget target"
     target_pet: Optional["PetRelationInput"] = None
     "TaskTargets Pet"
     target_pet_care_agreement: Optional["PetCareAgreementRelationInput"] = None
     "TaskTargets Pet Care Agreement"
-    target_pet_care_agreement_id: Optional[str] = None
+    target_pet_care_agreement_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTargets Pet Care Agreement"
-    target_pet_id: Optional[str] = None
+    target_pet_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTargets Pet"
     target_rocket: Optional["RocketRelationInput"] = None
     "TaskTargets Rocket"
-    target_rocket_id: Optional[str] = None
+    target_rocket_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTargets Rocket"
     target_survey_result: Optional["SurveyResultRelationInput"] = None
     "TaskTargets Survey result"
-    target_survey_result_id: Optional[str] = None
+    target_survey_result_id: Optional[
+        Annotated[UUID, PlainSerializer(serialize_uuid)]
+    ] = None
     "TaskTargets Survey result"
     task: Optional["TaskRelationInput"] = None
     "TaskTarget task"
-    task_id: Optional[str] = None
+    task_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "TaskTarget task"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -2713,7 +2773,7 @@ class TaskUpdateInput(BaseModel):
 
     assignee: Optional["WorkspaceMemberRelationInput"] = None
     "Task assignee"
-    assignee_id: Optional[str] = None
+    assignee_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Task assignee"
     body_v_2: Optional["RichTextUpdateInput"] = None
     "Task body"
@@ -2729,7 +2789,7 @@ class TaskUpdateInput(BaseModel):
     "Date when the record was deleted"
     due_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
     "Task due date"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     position: Optional[float] = None
     "Task record position"
@@ -2748,7 +2808,7 @@ class TaskUpdateInput(BaseModel):
 
 
 class TaskWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -2850,7 +2910,7 @@ class WorkflowStatusesEnumFilter(BaseModel):
 
 
 class WorkflowWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
@@ -2880,7 +2940,7 @@ class WorkspaceMemberCreateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     job_title: Optional[str] = None
     "Workspace member job title"
@@ -3068,7 +3128,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
         None
     )
     "Date when the record was deleted"
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
     job_title: Optional[str] = None
     "Workspace member job title"
@@ -3099,7 +3159,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
 
 
 class WorkspaceMemberWhereUniqueInput(BaseModel):
-    id: Optional[str] = None
+    id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
     user_email: Optional[str] = None
     "Connect by User Email"

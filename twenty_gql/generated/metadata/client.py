@@ -40,7 +40,7 @@ class MetadataClient(GeneratedBaseClient):
     async def list_fields(
         self,
         paging: Union[Optional["CursorPaging"], "UnsetType"] = UNSET,
-        filter_: Union[Optional["FieldFilter"], "UnsetType"] = UNSET,
+        filter: Union[Optional["FieldFilter"], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "ListFields":
         from .list_fields import ListFields
@@ -92,7 +92,7 @@ class MetadataClient(GeneratedBaseClient):
               updatedAt
             }
             """)
-        variables: dict[str, object] = {"paging": paging, "filter": filter_}
+        variables: dict[str, object] = {"paging": paging, "filter": filter}
         response = await self.execute(
             query=query, operation_name="ListFields", variables=variables, **kwargs
         )
@@ -148,13 +148,13 @@ class MetadataClient(GeneratedBaseClient):
         return GetField.model_validate(data)
 
     async def create_field(
-        self, field: "CreateFieldInput", **kwargs: Any
+        self, input: "CreateFieldInput", **kwargs: Any
     ) -> "CreateField":
         from .create_field import CreateField
 
         query = gql("""
-            mutation CreateField($field: CreateFieldInput!) {
-              createOneField(input: {field: $field}) {
+            mutation CreateField($input: CreateFieldInput!) {
+              createOneField(input: {field: $input}) {
                 ...FieldFields
               }
             }
@@ -190,7 +190,7 @@ class MetadataClient(GeneratedBaseClient):
               updatedAt
             }
             """)
-        variables: dict[str, object] = {"field": field}
+        variables: dict[str, object] = {"input": input}
         response = await self.execute(
             query=query, operation_name="CreateField", variables=variables, **kwargs
         )
@@ -269,7 +269,7 @@ class MetadataClient(GeneratedBaseClient):
     async def list_objects(
         self,
         paging: Union[Optional["CursorPaging"], "UnsetType"] = UNSET,
-        filter_: Union[Optional["ObjectFilter"], "UnsetType"] = UNSET,
+        filter: Union[Optional["ObjectFilter"], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "ListObjects":
         from .list_objects import ListObjects
@@ -342,7 +342,7 @@ class MetadataClient(GeneratedBaseClient):
               updatedAt
             }
             """)
-        variables: dict[str, object] = {"paging": paging, "filter": filter_}
+        variables: dict[str, object] = {"paging": paging, "filter": filter}
         response = await self.execute(
             query=query, operation_name="ListObjects", variables=variables, **kwargs
         )
@@ -419,13 +419,13 @@ class MetadataClient(GeneratedBaseClient):
         return GetObject.model_validate(data)
 
     async def create_object(
-        self, object_: "CreateObjectInput", **kwargs: Any
+        self, input: "CreateObjectInput", **kwargs: Any
     ) -> "CreateObject":
         from .create_object import CreateObject
 
         query = gql("""
-            mutation CreateObject($object: CreateObjectInput!) {
-              createOneObject(input: {object: $object}) {
+            mutation CreateObject($input: CreateObjectInput!) {
+              createOneObject(input: {object: $input}) {
                 ...ObjectFields
                 fieldsList {
                   ...FieldFields
@@ -482,7 +482,7 @@ class MetadataClient(GeneratedBaseClient):
               updatedAt
             }
             """)
-        variables: dict[str, object] = {"object": object_}
+        variables: dict[str, object] = {"input": input}
         response = await self.execute(
             query=query, operation_name="CreateObject", variables=variables, **kwargs
         )

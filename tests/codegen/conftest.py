@@ -1,0 +1,65 @@
+"""Helpers for codegen tests: throwaway projects generated with the committed [defaults]."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).parent / "golden"
+TEMPLATE = REPO / "twenty_gql" / "codegen" / "templates" / "generated_base_client.py.tmpl"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    raise TypeError(f"unsupported TOML value {value!r}")
+
+
+def project_config(package: str, client_name: str = "Client") -> str:
+    """A codegen.toml with the repository's [defaults] and one target ``package``."""
+    with (REPO / "codegen.toml").open("rb") as handle:
+        defaults = tomllib.load(handle)["defaults"]
+    defaults = {**defaults, "target_package_path": "out", "base_client_file_path": str(TEMPLATE)}
+    lines = ["[defaults]"]
+    scalars = defaults.pop("scalars")
+    lines += [f"{key} = {_toml_value(value)}" for key, value in defaults.items()]
+    for name, data in scalars.items():
+        lines.append(f"[defaults.scalars.{name}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in data.items()]
+    lines += [
+        f"[targets.{package}]",
+        'schema_path = "schema.graphql"',
+        'queries_path = "queries"',
+        f'target_package_name = "{package}"',
+        f'client_name = "{client_name}"',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+MakeProject = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """Lay out schema.graphql, queries/ and codegen.toml in a temporary project."""
+
+    def make(schema: Path, queries: Path | None, package: str, client_name: str = "Client") -> Path:
+        root = tmp_path / package
+        (root / "queries").mkdir(parents=True)
+        shutil.copyfile(schema, root / "schema.graphql")
+        if queries is not None:
+            for document in sorted(queries.glob("*.graphql")):
+                shutil.copyfile(document, root / "queries" / document.name)
+        (root / "codegen.toml").write_text(project_config(package, client_name), encoding="utf-8")
+        return root
+
+    return make
