@@ -15,6 +15,7 @@ from aiohttp import web
 from tests.schema.conftest import CANARY_KEY, COMMITTED_SCHEMA_DIR, load_introspection
 from tests.schema.fake_twenty import FakeTwenty
 from twenty_gql.config import Settings
+from twenty_gql.errors import AuthenticationError, ProtocolError, TransportError
 from twenty_gql.schema.introspection import (
     ApiKeyRejectedError,
     ServerErrorAnswer,
@@ -44,6 +45,8 @@ async def test_error_types(fake_twenty: FakeTwenty, reference_dir: Path) -> None
     with pytest.raises(ApiKeyRejectedError, match="Token invalid") as rejected:
         await pull_schemas(settings_for(fake_twenty, key="not-a-jwt"))
     assert rejected.value.url == f"{fake_twenty.url}/graphql"
+    assert isinstance(rejected.value, AuthenticationError)  # part of the one exception tree
+    assert rejected.value.code == "UNAUTHENTICATED"
     assert "not-a-jwt" not in str(rejected.value)
 
     fake_twenty.ignore_auth = True
@@ -63,8 +66,9 @@ async def test_graphql_errors_without_auth_code_are_server_errors(
 
 async def test_json_without_introspection_result(fake_twenty: FakeTwenty) -> None:
     fake_twenty.overrides["/graphql"] = lambda _r: web.json_response({"data": {"x": 1}})
-    with pytest.raises(UnexpectedAnswerError, match=r"no data\.__schema"):
+    with pytest.raises(ProtocolError, match=r"no data\.__schema") as raised:
         await fetch_introspection(f"{fake_twenty.url}/graphql", settings_for(fake_twenty).api_key)
+    assert isinstance(raised.value, UnexpectedAnswerError)
 
 
 async def test_timeout_is_reported_as_unreachable(fake_twenty: FakeTwenty) -> None:
@@ -73,10 +77,11 @@ async def test_timeout_is_reported_as_unreachable(fake_twenty: FakeTwenty) -> No
         return web.json_response({})
 
     fake_twenty.overrides["/graphql"] = hang
-    with pytest.raises(ServerUnreachableError, match=r"did not answer within 0\.1 s"):
+    with pytest.raises(TransportError, match=r"did not answer within the timeout") as raised:
         await fetch_introspection(
             f"{fake_twenty.url}/graphql", settings_for(fake_twenty).api_key, timeout_s=0.1
         )
+    assert isinstance(raised.value, ServerUnreachableError)
 
 
 @pytest.fixture

@@ -172,7 +172,7 @@ def test_unreachable_server(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{unused_port()}"
     out = tmp_path / "schema"
     result = run_pull("--url", url, "--api-key", CANARY_KEY, "--out", str(out))
-    assert_clean_failure(result, 3, f"cannot reach {url}/graphql")
+    assert_clean_failure(result, 3, f"cannot connect to {url}/graphql")
     assert not out.exists()
 
 
@@ -253,6 +253,7 @@ def test_a_key_echoed_by_the_server_is_masked(fake_twenty: FakeTwenty, tmp_path:
         (["--api-key", CANARY_KEY], {"TWENTY_API_URL": "ftp://x"}, "must start with http://"),
         (["--url", "http://127.0.0.1:9", "--api-key", "two words"], {}, "white space"),
         (["--url", "http://127.0.0.1:abc", "--api-key", CANARY_KEY], {}, "URL is not valid"),
+        (["--url", "http://u:p@127.0.0.1:9", "--api-key", CANARY_KEY], {}, "user name or password"),
     ],
 )
 def test_configuration_errors_exit_2(args: list[str], env: dict[str, str], fragment: str) -> None:

@@ -1,11 +1,15 @@
 """Fetch one introspection result over HTTP.
 
-This is the seam to the runtime's transport: everything HTTP about ``pull`` happens in
-:func:`fetch_introspection`. It talks to aiohttp directly for now; once the runtime transport
-exists, only this module needs to change.
+Everything HTTP about ``pull`` happens in :func:`fetch_introspection`, over the runtime's
+:class:`~twenty_gql.transport.Transport` (pass one to share a connection pool, or to inject a
+fake). The errors are part of the one exception tree (:mod:`twenty_gql.errors`); their message
+is one line, names the URL, and never holds the API key (any echo of it is masked)::
 
-Every failure is raised as an :class:`IntrospectionError` whose message is one line, names the
-URL, and never contains the API key (any echo of it from the server is masked).
+    IntrospectionError(TwentyError)
+    ├── ServerUnreachableError(TransportError)   connection refused, DNS, timeout, dropped
+    ├── UnexpectedAnswerError(ProtocolError)     non-JSON, unexpected HTTP status, no __schema
+    ├── ApiKeyRejectedError(AuthenticationError) invalid, missing or ignored key; FORBIDDEN
+    └── ServerErrorAnswer(GraphQLError)          any other GraphQL error
 """
 
 from __future__ import annotations
@@ -15,11 +19,19 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiohttp
 from graphql import get_introspection_query
 from yarl import URL
 
 from twenty_gql.config import ApiKey
+from twenty_gql.errors import (
+    AuthenticationError,
+    GraphQLError,
+    ProtocolError,
+    RequestTimeoutError,
+    TransportError,
+    TwentyError,
+)
+from twenty_gql.transport import AiohttpTransport, Timeouts, Transport, encode_request
 
 __all__ = [
     "INTROSPECTION_QUERY",
@@ -41,27 +53,33 @@ _SUBSTRING_MASK_MIN = 12
 _AUTH_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN"})
 
 
-class IntrospectionError(Exception):
-    """Introspecting a Twenty endpoint failed. ``url`` is the endpoint (credentials removed)."""
+class IntrospectionError(TwentyError):
+    """Introspecting a Twenty endpoint failed. ``url`` is the endpoint (credentials removed).
+    ``str()`` is the one-line message, ready to show."""
 
-    def __init__(self, message: str, *, url: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, url: str, code: str | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message, code=code, status=status)
         self.url = url
 
+    def __str__(self) -> str:
+        return self.server_message
 
-class ServerUnreachableError(IntrospectionError):
+
+class ServerUnreachableError(IntrospectionError, TransportError):
     """No HTTP answer: connection refused, DNS failure, timeout, dropped connection."""
 
 
-class UnexpectedAnswerError(IntrospectionError):
+class UnexpectedAnswerError(IntrospectionError, ProtocolError):
     """An answer that is not a GraphQL introspection result (non-JSON, unexpected HTTP status)."""
 
 
-class ApiKeyRejectedError(IntrospectionError):
+class ApiKeyRejectedError(IntrospectionError, AuthenticationError):
     """The server did not accept the API key (invalid, missing, or ignored)."""
 
 
-class ServerErrorAnswer(IntrospectionError):
+class ServerErrorAnswer(IntrospectionError, GraphQLError):
     """The server answered the introspection query with GraphQL errors other than auth."""
 
 
@@ -93,83 +111,104 @@ def _one_line(text: str, api_key: ApiKey) -> str:
 async def fetch_introspection(
     url: str,
     api_key: ApiKey,
-    session: aiohttp.ClientSession | None = None,
+    transport: Transport | None = None,
     *,
     timeout_s: float = _DEFAULT_TIMEOUT_S,
 ) -> dict[str, Any]:
     """POST the standard introspection query to ``url`` and return the ``data`` object
-    (``{"__schema": ...}``). Uses ``session`` if given, else a short-lived one."""
-    if session is not None:
-        return await _fetch(session, url, api_key, timeout_s)
-    async with aiohttp.ClientSession() as own_session:
-        return await _fetch(own_session, url, api_key, timeout_s)
-
-
-async def _fetch(
-    session: aiohttp.ClientSession, url: str, api_key: ApiKey, timeout_s: float
-) -> dict[str, Any]:
-    shown = display_url(url)
-    body = {"query": INTROSPECTION_QUERY, "operationName": _OPERATION_NAME}
-    headers = {**api_key.authorization_header(), "Accept": "application/json"}
+    (``{"__schema": ...}``). Uses ``transport`` if given (its timeouts apply), else a
+    short-lived :class:`~twenty_gql.transport.AiohttpTransport` with ``timeout_s``."""
+    if transport is not None:
+        return await _fetch(transport, url, api_key)
+    own = AiohttpTransport(
+        timeouts=Timeouts(total=timeout_s, connect=min(10.0, timeout_s), read=None)
+    )
     try:
-        async with session.post(
-            url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout_s)
-        ) as response:
-            status = response.status
-            content_type = response.headers.get("Content-Type", "no content type")
-            raw = await response.read()
-    except TimeoutError:
-        raise ServerUnreachableError(
-            f"{shown} did not answer within {timeout_s:g} s", url=shown
-        ) from None
-    except aiohttp.InvalidURL:
-        raise ServerUnreachableError(f"{shown} is not a valid URL", url=shown) from None
-    except aiohttp.ClientError as exc:
-        reason = _one_line(str(exc) or type(exc).__name__, api_key)
-        raise ServerUnreachableError(f"cannot reach {shown}: {reason}", url=shown) from None
+        return await _fetch(own, url, api_key)
+    finally:
+        await own.close()
 
+
+async def _fetch(transport: Transport, url: str, api_key: ApiKey) -> dict[str, Any]:
+    shown = display_url(url)
+    body = encode_request(INTROSPECTION_QUERY, _OPERATION_NAME, None)
+    headers = {
+        **api_key.authorization_header(),
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    try:
+        answer = await transport.post(url, body, headers)
+    except RequestTimeoutError:
+        raise ServerUnreachableError(
+            f"{shown} did not answer within the timeout", url=shown
+        ) from None
+    except TransportError as exc:
+        # The transport's message already names the URL ("cannot connect to <url>: ...").
+        message = _one_line(exc.server_message.replace(url, shown), api_key)
+        raise ServerUnreachableError(message, url=shown) from None
+    except ValueError as exc:  # aiohttp refuses some requests before sending them
+        reason = _one_line(str(exc), api_key)
+        raise ServerUnreachableError(
+            f"cannot send a request to {shown}: {reason}", url=shown
+        ) from None
+
+    status = answer.status
     if status in (401, 403):
         raise ApiKeyRejectedError(
-            f"the API key was not accepted by {shown} (HTTP {status})", url=shown
+            f"the API key was not accepted by {shown} (HTTP {status})", url=shown, status=status
         )
     try:
-        answer = json.loads(raw)
+        parsed = json.loads(answer.body)
     except (ValueError, UnicodeDecodeError):
         raise UnexpectedAnswerError(
-            f"{shown} did not answer with JSON (HTTP {status}, {content_type}); "
-            "is this the URL of a Twenty workspace?",
+            f"{shown} did not answer with JSON (HTTP {status}, "
+            f"{answer.content_type or 'no content type'}); is this a Twenty workspace URL?",
             url=shown,
+            status=status,
         ) from None
-    if not isinstance(answer, Mapping):
+    if not isinstance(parsed, Mapping):
         raise UnexpectedAnswerError(
             f"{shown} answered with JSON that is not a GraphQL response (HTTP {status})",
             url=shown,
+            status=status,
         )
-    errors = answer.get("errors")
+    errors = parsed.get("errors")
     if errors:
-        raise _classify_errors(errors, shown, api_key)
+        raise _classify_errors(errors, shown, api_key, status)
     if status != 200:
-        raise UnexpectedAnswerError(f"{shown} answered HTTP {status}", url=shown)
-    data = answer.get("data")
+        raise UnexpectedAnswerError(f"{shown} answered HTTP {status}", url=shown, status=status)
+    data = parsed.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("__schema"), Mapping):
         raise UnexpectedAnswerError(
-            f"{shown} answered without an introspection result (no data.__schema)", url=shown
+            f"{shown} answered without an introspection result (no data.__schema)",
+            url=shown,
+            status=status,
         )
     return data
 
 
-def _classify_errors(errors: object, shown: str, api_key: ApiKey) -> IntrospectionError:
+def _classify_errors(
+    errors: object, shown: str, api_key: ApiKey, status: int
+) -> IntrospectionError:
     first: Mapping[str, Any] = {}
     if isinstance(errors, Sequence) and errors and isinstance(errors[0], Mapping):
         first = errors[0]
     message = _one_line(str(first.get("message", "no message")), api_key)
     extensions = first.get("extensions")
-    code = extensions.get("code") if isinstance(extensions, Mapping) else None
+    raw_code = extensions.get("code") if isinstance(extensions, Mapping) else None
+    code = raw_code if isinstance(raw_code, str) else None
     if code in _AUTH_CODES:
         return ApiKeyRejectedError(
-            f"the API key was not accepted by {shown}: {message} ({code})", url=shown
+            f"the API key was not accepted by {shown}: {message} ({code})",
+            url=shown,
+            code=code,
+            status=status,
         )
-    suffix = f" ({code})" if isinstance(code, str) else ""
+    suffix = f" ({code})" if code else ""
     return ServerErrorAnswer(
-        f"{shown} answered the introspection query with an error: {message}{suffix}", url=shown
+        f"{shown} answered the introspection query with an error: {message}{suffix}",
+        url=shown,
+        code=code,
+        status=status,
     )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import aiohttp
 from graphql import GraphQLSchema, get_named_type
 from yarl import URL
 
@@ -30,6 +29,7 @@ from twenty_gql.schema.introspection import (
     fetch_introspection,
 )
 from twenty_gql.schema.sdl import SchemaFormatError, print_sorted_sdl, schema_from_introspection
+from twenty_gql.transport import AiohttpTransport, Transport
 
 __all__ = [
     "SCHEMA_NAMES",
@@ -78,20 +78,21 @@ class WriteResult:
     changed: bool
 
 
-async def pull_schemas(
-    settings: Settings, *, session: aiohttp.ClientSession | None = None
-) -> PulledSchemas:
+async def pull_schemas(settings: Settings, *, transport: Transport | None = None) -> PulledSchemas:
     """Introspect ``/graphql`` and ``/metadata`` concurrently and print both as sorted SDL.
     Raises :class:`~twenty_gql.config.ConfigError` for a malformed URL,
     :class:`~twenty_gql.schema.introspection.IntrospectionError` (the ``/graphql`` failure
     first when both fail) or :class:`~twenty_gql.schema.sdl.SchemaFormatError`."""
     _check_url(settings.url)
-    if session is None:
-        async with aiohttp.ClientSession() as own_session:
-            return await pull_schemas(settings, session=own_session)
+    if transport is None:
+        own = AiohttpTransport()
+        try:
+            return await pull_schemas(settings, transport=own)
+        finally:
+            await own.close()
     results = await asyncio.gather(
-        _pull_one("core", settings.graphql_url, settings, session),
-        _pull_one("metadata", settings.metadata_url, settings, session),
+        _pull_one("core", settings.graphql_url, settings, transport),
+        _pull_one("metadata", settings.metadata_url, settings, transport),
         return_exceptions=True,
     )
     for result in results:
@@ -104,17 +105,23 @@ async def pull_schemas(
 
 def _check_url(url: str) -> None:
     try:
-        host = URL(url).host
+        parsed = URL(url)
+        host = parsed.host
     except ValueError as exc:
         raise ConfigError(f"the workspace URL is not valid: {exc}") from None
     if not host:
         raise ConfigError("the workspace URL has no host name")
+    if parsed.user is not None or parsed.password is not None:
+        raise ConfigError(
+            "the workspace URL must not hold a user name or password; the API key is sent "
+            "in the Authorization header"
+        )
 
 
 async def _pull_one(
-    name: SchemaName, url: str, settings: Settings, session: aiohttp.ClientSession
+    name: SchemaName, url: str, settings: Settings, transport: Transport
 ) -> PulledSchema:
-    data = await fetch_introspection(url, settings.api_key, session)
+    data = await fetch_introspection(url, settings.api_key, transport)
     # Building and printing a 1 MB schema takes a few hundred ms: keep it off the event loop.
     schema, sdl = await asyncio.to_thread(_build, data)
     if name == "core" and not _has_record_fields(schema):
