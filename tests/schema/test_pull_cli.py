@@ -285,3 +285,10 @@ def test_unknown_option_is_a_usage_error() -> None:
     result = run_pull("--no-such-option")
     assert result.exit_code == 2
     assert "No such option" in result.stderr
+
+
+def test_out_that_is_a_file_exits_2(fake_twenty: FakeTwenty, tmp_path: Path) -> None:
+    out = tmp_path / "schema"
+    out.write_text("not a directory", encoding="utf-8")
+    assert_clean_failure(run_pull(*pull_args(fake_twenty, out)), 2, f"cannot write to {out}")
+    assert out.read_text("utf-8") == "not a directory"

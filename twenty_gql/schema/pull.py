@@ -150,7 +150,8 @@ def _has_record_fields(schema: GraphQLSchema) -> bool:
 
 def write_schemas(pulled: PulledSchemas, out_dir: Path) -> list[WriteResult]:
     """Write ``core.graphql`` and ``metadata.graphql`` into ``out_dir`` (created if needed),
-    each atomically; a file whose content is unchanged is left untouched."""
+    each atomically; a file whose content is unchanged is left untouched. Blocking file I/O:
+    from async code, run it in a thread (``asyncio.to_thread``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for item in pulled:
