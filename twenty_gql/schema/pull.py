@@ -95,11 +95,11 @@ async def pull_schemas(settings: Settings, *, transport: Transport | None = None
         _pull_one("metadata", settings.metadata_url, settings, transport),
         return_exceptions=True,
     )
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
     core, metadata = results
-    assert isinstance(core, PulledSchema) and isinstance(metadata, PulledSchema)
+    if isinstance(core, BaseException):
+        raise core
+    if isinstance(metadata, BaseException):
+        raise metadata
     return PulledSchemas(core=core, metadata=metadata)
 
 
