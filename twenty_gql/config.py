@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from twenty_gql.profiles import CLOUD, ServerProfile, get_profile
 
@@ -59,8 +60,12 @@ class ApiKey:
 
 def _normalise_base_url(url: str) -> str:
     url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{ENV_API_URL} must start with http:// or https:// (got {url!r})")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"the workspace URL must start with http:// or https:// (got {url!r})")
+    if parts.username is not None or parts.password is not None:
+        # Credentials in a URL end up in logs and error messages; the key goes in the header.
+        raise ConfigError("the workspace URL must not contain a user name or password")
     for suffix in ("/graphql", "/metadata"):
         if url.endswith(suffix):
             url = url[: -len(suffix)]
