@@ -1,0 +1,209 @@
+"""Time per 60-record upsert call: the typed client vs raw aiohttp + json vs gql 4.
+
+Run: .venv/bin/python bench/bench_client.py [--calls 300] [--rounds 5]
+
+One canned aiohttp server (in a child process, so its work does not share the client's loop)
+answers every POST with the same recorded 60-record createCompanies answer (transcript 30's ids
+and names in the shape of the generated ``CompanyFields`` fragment). Each variant sends the same
+60 ``CompanyCreateInput`` records with ``upsert: true``:
+
+- typed: ``twenty.core.create_companies(data=[...], upsert=True)``: encode (pydantic inputs by
+  alias), send, read, decode, classify, validate into the generated models (rate limit off:
+  the limiter's job is to wait, not to be measured).
+- raw: ``session.post(data=json.dumps(payload))`` + ``json.loads`` on one aiohttp session.
+- gql (execute_async): gql 4 ``Client(schema=schema/core.graphql).execute_async`` with schema
+  validation; it opens its transport on every call, as that API does.
+- gql (session): the same client, connected once, ``session.execute`` per call.
+
+Variants run interleaved in rounds; each figure is the median over rounds of the mean per call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.runtime.records import recorded_companies  # noqa: E402
+from twenty_gql.client import Twenty  # noqa: E402
+
+KEY = "bench-key-not-a-secret"
+
+
+def _serve(port_queue: multiprocessing.Queue[int], answer: bytes) -> None:
+    async def handle(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(body=answer, content_type="application/json")
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_post("/graphql", handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port_queue.put(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def _inputs() -> tuple[list[Any], list[dict[str, Any]]]:
+    from twenty_gql.generated.core.input_types import CompanyCreateInput
+
+    models = [
+        CompanyCreateInput.model_validate(
+            {
+                "name": record["name"],
+                "domainName": {"primaryLinkUrl": record["domainName"]["primaryLinkUrl"]},
+                "employees": 10 + i,
+                "address": {"addressCity": "Paris", "addressCountry": "France"},
+                "tagline": "bench",
+            }
+        )
+        for i, record in enumerate(recorded_companies(60))
+    ]
+    plain = [m.model_dump(by_alias=True, exclude_unset=True) for m in models]
+    return models, plain
+
+
+async def _measure(calls: int, fn: Callable[[], Awaitable[object]]) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        await fn()
+    return (time.perf_counter() - start) / calls
+
+
+async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
+    from gql import Client, GraphQLRequest
+    from gql.transport.aiohttp import AIOHTTPTransport
+
+    models, plain = _inputs()
+    twenty = Twenty(url, KEY, rate_limit="off")
+    query: str = ""
+
+    async def typed() -> object:
+        result = await twenty.core.create_companies(data=models, upsert=True)
+        assert len(result.create_companies) == 60
+        return result
+
+    # The exact document the generated method sends, for the raw and gql variants.
+    await typed()
+    from twenty_gql.generated.core import client as generated_client
+
+    query = _captured_query(generated_client)
+
+    session = aiohttp.ClientSession()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
+
+    async def raw() -> object:
+        payload = {
+            "query": query,
+            "operationName": "CreateCompanies",
+            "variables": {"data": plain, "upsert": True},
+        }
+        async with session.post(
+            url + "/graphql", data=json.dumps(payload), headers=headers
+        ) as response:
+            body = json.loads(await response.read())
+        assert len(body["data"]["createCompanies"]) == 60
+        return body
+
+    schema = (ROOT / "schema" / "core.graphql").read_text()
+    gql_client = Client(
+        schema=schema,
+        transport=AIOHTTPTransport(url=url + "/graphql", headers=headers, ssl=False),
+    )
+    request = GraphQLRequest(
+        query,
+        variable_values={"data": plain, "upsert": True},
+        operation_name="CreateCompanies",
+    )
+
+    async def gql_execute_async() -> object:
+        result = await gql_client.execute_async(request)
+        assert len(result["createCompanies"]) == 60
+        return result
+
+    gql_session_client = Client(
+        schema=schema,
+        transport=AIOHTTPTransport(url=url + "/graphql", headers=headers, ssl=False),
+    )
+    gql_session = await gql_session_client.connect_async()
+
+    async def gql_session_execute() -> object:
+        result = await gql_session.execute(request)
+        assert len(result["createCompanies"]) == 60
+        return result
+
+    variants: dict[str, Callable[[], Awaitable[object]]] = {
+        "typed": typed,
+        "raw": raw,
+        "gql_execute_async": gql_execute_async,
+        "gql_session": gql_session_execute,
+    }
+    for fn in variants.values():  # warm up: connections, lazy imports, model builds
+        for _ in range(20):
+            await fn()
+    results: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, fn in variants.items():
+            results[name].append(await _measure(calls, fn))
+    await gql_session_client.close_async()
+    await session.close()
+    await twenty.aclose()
+    return {name: statistics.median(times) for name, times in results.items()}
+
+
+def _captured_query(module: Any) -> str:
+    """The CreateCompanies document, read from the generated method's source."""
+    import inspect
+
+    source = inspect.getsource(module.CoreClient.create_companies)
+    start = source.index('gql("""') + len('gql("""')
+    text: str = module.gql(source[start : source.index('""")', start)])
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="calls per variant per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
+    ctx = multiprocessing.get_context("spawn")
+    ports: multiprocessing.Queue[int] = ctx.Queue()
+    server = ctx.Process(target=_serve, args=(ports, answer), daemon=True)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{ports.get(timeout=30)}"
+        times = asyncio.run(run(url, args.calls, args.rounds))
+    finally:
+        server.terminate()
+        server.join()
+    for name, seconds in times.items():
+        print(f"{name:18} {seconds * 1e6:9.0f} µs per 60-record upsert call")
+    typed = times["typed"]
+    print(f"typed / raw aiohttp+json         = {typed / times['raw']:.2f}  (target <= 1.3)")
+    print(f"typed / gql execute_async        = {typed / times['gql_execute_async']:.2f}")
+    print(f"typed / gql connected session    = {typed / times['gql_session']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
