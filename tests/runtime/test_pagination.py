@@ -120,7 +120,7 @@ async def test_raw_documents_paginate_too(fake: FakeCompanies, mode: str) -> Non
             page_size=7,
             mode=mode,  # type: ignore[arg-type]
         ):
-            assert set(node) == {"id", "name"}
+            assert isinstance(node, dict) and "id" in node
             seen.append(node["id"])
             insert_some()
     assert len(seen) == len(set(seen))
