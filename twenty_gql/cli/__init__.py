@@ -14,7 +14,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "pull",
     "scaffold",
     "generate",
-    # "sandbox", "import_", "export", "demo"
+    "import_",
+    "export",
+    # "sandbox", "demo"
 )
 
 app = typer.Typer(

@@ -1,0 +1,332 @@
+"""``twenty-gql import``: upsert a CSV/JSONL file into an object, with progress and a report.
+
+Exit codes: 0 every row landed, 1 some rows were rejected (see --rejects), 2 usage or
+configuration error, 3 server or authentication error. Setup problems print one line naming the
+culprit; nothing is sent until the object, the columns and the options have been checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from graphql import GraphQLSchema
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from twenty_gql.batch.engine import JobAborted
+from twenty_gql.batch.result import JobStats
+from twenty_gql.client import Twenty
+from twenty_gql.config import ENV_API_KEY, ENV_API_URL, ENV_PROFILE, ConfigError, Settings
+from twenty_gql.errors import TwentyError
+from twenty_gql.io.importer import ImportOptions, ImportReport, ImportSetupError, run_import
+from twenty_gql.io.mapping import MappingError, parse_map_options
+from twenty_gql.io.readers import Format
+from twenty_gql.io.schema_source import load_schema
+from twenty_gql.profiles import get_profile
+from twenty_gql.schema.introspection import IntrospectionError
+from twenty_gql.schema.sdl import SchemaFormatError
+
+EXIT_REJECTED = 1
+EXIT_CONFIG = 2
+EXIT_SERVER = 3
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(help=f"Workspace base URL (without /graphql). Default: ${ENV_API_URL}."),
+]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        help=f"API key. Default: ${ENV_API_KEY} (prefer the variable: arguments are visible "
+        "to other users of the machine).",
+        show_default=False,
+    ),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(help=f"Server limits: cloud or self-hosted. Default: ${ENV_PROFILE} or cloud."),
+]
+WindowOption = Annotated[
+    float | None,
+    typer.Option(
+        "--window-seconds",
+        help="Scale the profile's rate-limit window (tests and benchmarks).",
+        hidden=True,
+    ),
+]
+SchemaOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--schema",
+        help="Read the schema from this SDL file (e.g. schema/core.graphql) instead of "
+        "introspecting the workspace.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+
+
+def fail(command: str, message: str, code: int) -> NoReturn:
+    typer.echo(f"twenty-gql {command}: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_from_options(
+    command: str,
+    url: str | None,
+    api_key: str | None,
+    profile: str | None,
+    window_seconds: float | None,
+    *,
+    required: bool = True,
+) -> Settings | None:
+    url = url if url is not None else os.environ.get(ENV_API_URL, "")
+    api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")
+    profile_name = profile or os.environ.get(ENV_PROFILE) or "cloud"
+    try:
+        server_profile = get_profile(profile_name)
+    except ValueError as exc:
+        fail(command, f"--profile: {exc}", EXIT_CONFIG)
+    if window_seconds is not None:
+        if window_seconds <= 0:
+            fail(command, "--window-seconds must be positive", EXIT_CONFIG)
+        server_profile = server_profile.scaled(window_seconds=window_seconds)
+    if not url.strip() or not api_key.strip():
+        if not required:
+            return None
+        if not url.strip():
+            fail(command, f"no workspace URL: pass --url or set {ENV_API_URL}", EXIT_CONFIG)
+        fail(command, f"no API key: pass --api-key or set {ENV_API_KEY}", EXIT_CONFIG)
+    try:
+        return Settings.create(url, api_key, server_profile)
+    except ConfigError as exc:
+        fail(command, str(exc), EXIT_CONFIG)
+
+
+async def schema_or_fail(
+    command: str, settings: Settings | None, schema_path: Path | None
+) -> GraphQLSchema:
+    try:
+        return await load_schema(settings, schema_path)
+    except IntrospectionError as exc:
+        fail(command, str(exc), EXIT_SERVER)
+    except SchemaFormatError as exc:
+        fail(command, str(exc), EXIT_SERVER if schema_path is None else EXIT_CONFIG)
+    except OSError as exc:
+        fail(command, f"--schema {schema_path}: {exc.strerror or exc}", EXIT_CONFIG)
+    except ValueError as exc:
+        fail(command, str(exc), EXIT_CONFIG)
+
+
+def import_command(
+    object_name: Annotated[str, typer.Argument(metavar="OBJECT", help="company, person, ...")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A .csv or .jsonl file, or -.")],
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+    profile: ProfileOption = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option("--key", help="A unique field every row must carry (repeatable)."),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=field.sub: the field a column sets (repeatable); COLUMN= drops it.",
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Records per call (at most the profile's limit)."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight.")] = 4,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write refused rows here (JSONL: line, row, reason).")
+    ] = None,
+    journal: Annotated[
+        Path | None,
+        typer.Option(help="Journal for resuming after a crash. Default: FILE.journal."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row against the schema; send none.")
+    ] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: from the name).")
+    ] = None,
+    schema: SchemaOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    window_seconds: WindowOption = None,
+) -> None:
+    """Upsert the rows of FILE into OBJECT; rows that cannot land go to --rejects."""
+    command = "import"
+    settings = settings_from_options(
+        command, url, api_key, profile, window_seconds, required=not dry_run
+    )
+    try:
+        mapping = parse_map_options(map_ or [])
+    except MappingError as exc:
+        fail(command, str(exc), EXIT_CONFIG)
+    if fmt is not None and fmt not in ("csv", "jsonl"):
+        fail(command, f"--format {fmt!r}: use csv or jsonl", EXIT_CONFIG)
+    options = ImportOptions(
+        object_name=object_name,
+        path=file,
+        mapping=mapping,
+        keys=tuple(key or ()),
+        batch_size=batch_size,
+        concurrency=concurrency,
+        rejects=rejects,
+        journal=journal,
+        dry_run=dry_run,
+        fmt=fmt if fmt in ("csv", "jsonl") else None,  # type: ignore[arg-type]
+    )
+    if file == "-" and options.fmt is None:
+        options = replace(options, fmt=_stdin_format())
+    report = asyncio.run(_run(command, settings, schema, options, quiet))
+    _print_summary(report)
+    if report.result.stats.failed:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _stdin_format() -> Format:
+    fail("import", "reading stdin needs --format csv or --format jsonl", EXIT_CONFIG)
+
+
+async def _run(
+    command: str,
+    settings: Settings | None,
+    schema_path: Path | None,
+    options: ImportOptions,
+    quiet: bool,
+) -> ImportReport:
+    schema = await schema_or_fail(command, settings, schema_path)
+    console = Console(stderr=True)
+    progress = _progress(console, quiet)
+    task: TaskID | None = None
+
+    def on_progress(stats: JobStats, total: int | None) -> None:
+        nonlocal task
+        if progress is None:
+            return
+        if task is None:
+            progress.start()
+            task = progress.add_task(options.object_name, total=total, extra="")
+        rate = stats.rows / stats.elapsed if stats.elapsed else 0.0
+        extra = (
+            f"{rate:,.0f} rows/s · failed {stats.failed} · throttles {stats.throttles}"
+            f" · retries {stats.retries}"
+        )
+        progress.update(task, completed=stats.rows, extra=extra)
+
+    twenty = Twenty(settings=settings) if settings is not None else None
+    try:
+        return await run_import(twenty, schema, options, on_progress=on_progress)
+    except ImportSetupError as exc:
+        _stop(progress)
+        fail(command, str(exc), EXIT_CONFIG)
+    except JobAborted as exc:
+        _stop(progress)
+        stats = exc.result.stats
+        journal = options.journal or Path(f"{options.path}.journal")
+        where = (
+            f"; rerun the same command to resume (journal: {journal})"
+            if options.path != "-"
+            else ""
+        )
+        code = EXIT_SERVER if isinstance(exc.cause, TwentyError) else EXIT_CONFIG
+        fail(
+            command,
+            f"{_cause(exc.cause)} (stopped after {stats.landed} rows landed, "
+            f"{stats.failed} rejected){where}",
+            code,
+        )
+    finally:
+        _stop(progress)
+        if twenty is not None:
+            await twenty.aclose()
+
+
+def _cause(cause: BaseException) -> str:
+    if isinstance(cause, TwentyError):
+        return f"{type(cause).__name__}: {cause}"
+    if isinstance(cause, OSError):
+        return f"{cause.filename or ''}: {cause.strerror or cause}".lstrip(": ")
+    return f"{type(cause).__name__}: {cause}"
+
+
+def _progress(console: Console, quiet: bool) -> Progress | None:
+    if quiet:
+        return None
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[extra]}"),
+        console=console,
+        transient=False,
+    )
+
+
+def _stop(progress: Progress | None) -> None:
+    if progress is not None:
+        progress.stop()
+
+
+def _print_summary(report: ImportReport) -> None:
+    stats = report.result.stats
+    console = Console()
+    title = f"import {report.object_name}" + (" (dry run: nothing sent)" if report.dry_run else "")
+    console.print(title, style="bold", highlight=False)
+    table = Table(show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("rows read", f"{stats.rows:,}")
+    if report.dry_run:
+        table.add_row("valid", f"{stats.rows - stats.failed:,}")
+    else:
+        table.add_row("created", f"{stats.created:,}")
+        table.add_row("updated", f"{stats.updated:,}")
+        if stats.resumed:
+            table.add_row("landed in an earlier run", f"{stats.resumed:,}")
+    table.add_row("rejected", f"{stats.failed:,}")
+    if not report.dry_run:
+        table.add_row("calls", f"{stats.calls:,} (+{stats.isolation_calls} isolating bad rows)")
+        table.add_row("throttles", f"{stats.throttles:,}")
+        table.add_row("retries", f"{stats.retries:,}")
+        if stats.learned_limit:
+            table.add_row("records per call (learned)", str(stats.learned_limit))
+    table.add_row("elapsed", f"{stats.elapsed:.1f} s")
+    if stats.elapsed:
+        table.add_row("rows/s", f"{stats.rows / stats.elapsed:,.0f}")
+    if report.rejects_path is not None:
+        table.add_row("rejects", str(report.rejects_path))
+    elif stats.failed:
+        table.add_row("rejects", "not written (pass --rejects FILE)")
+    console.print(table)
+    for outcome in report.result.failures[:5]:
+        where = f"line {outcome.line}" if outcome.line is not None else f"row {outcome.index}"
+        field = f" [{outcome.field}]" if outcome.field else ""
+        console.print(f"  {where}{field}: {outcome.message}", highlight=False, markup=False)
+    if len(report.result.failures) > 5:
+        console.print(f"  ... and {len(report.result.failures) - 5} more", highlight=False)

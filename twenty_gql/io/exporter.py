@@ -1,0 +1,212 @@
+"""Exporting an object's records to JSONL or CSV, streamed page by page.
+
+Pages come by keyset pagination (ordered by id, each page asks for ``id > last id``), so a
+deep page costs what the first one does and memory holds one page. JSONL keeps records nested
+as the API returns them; CSV flattens them to dotted columns (``emails.primaryEmail``), the same
+headers ``import`` reads, with lists and JSON values written as JSON text. The file is written
+beside the target and renamed into place at the end, so a failed export leaves no half file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type
+
+from twenty_gql.batch.dedupe import get_path
+from twenty_gql.batch.documents import count_query, list_query
+from twenty_gql.batch.jobs import JOB_RETRY
+from twenty_gql.io.object_schema import ObjectSchema, UnknownObjectError, find_object
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
+
+    from twenty_gql.client import Twenty
+
+__all__ = ["ExportReport", "ExportSetupError", "export_fields", "run_export"]
+
+_SKIPPED_SCALARS = frozenset({"TSVector"})
+OutFormat = Literal["csv", "jsonl"]
+
+
+class ExportSetupError(ValueError):
+    """The export cannot start: unknown object or field, bad output path. Names the culprit."""
+
+
+@dataclass(slots=True)
+class ExportReport:
+    object_name: str
+    path: Path
+    rows: int
+    fields: list[str]
+    calls: int
+
+
+def _leaf_paths(record: GraphQLObjectType, prefix: str = "") -> list[str]:
+    paths: list[str] = []
+    for name, field in sorted(record.fields.items()):
+        named = get_named_type(field.type)
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            if named.name not in _SKIPPED_SCALARS:
+                paths.append(f"{prefix}{name}")
+        elif (
+            isinstance(named, GraphQLObjectType)
+            and not prefix
+            and not named.name.endswith("Connection")
+            and all(
+                isinstance(get_named_type(sub.type), GraphQLScalarType | GraphQLEnumType)
+                for sub in named.fields.values()
+            )
+            and named.name != f"{record.name}"
+            and "id" not in named.fields
+        ):
+            # A composite value (Links, Emails, Currency...), not a relation to a record.
+            paths += _leaf_paths(named, f"{name}.")
+    return paths
+
+
+def export_fields(obj: ObjectSchema, wanted: Sequence[str] | None) -> list[str]:
+    """Dotted leaf paths to export: every scalar and composite sub-field by default; a
+    composite named alone (``emails``) stands for all its sub-fields."""
+    available = _leaf_paths(obj.record_type())
+    if not wanted:
+        return ["id", *(p for p in available if p != "id")]
+    chosen: list[str] = []
+    for item in wanted:
+        for name in (part.strip() for part in item.split(",")):
+            if not name:
+                continue
+            matches = [p for p in available if p == name or p.startswith(f"{name}.")]
+            if not matches:
+                raise ExportSetupError(
+                    f"--fields {name}: {obj.singular} has no such field (or it is a relation)"
+                )
+            chosen += [m for m in matches if m not in chosen]
+    if "id" not in chosen:
+        chosen.insert(0, "id")
+    return chosen
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+class _Writer:
+    def __init__(self, handle: IO[str], fmt: OutFormat, fields: list[str]) -> None:
+        self._handle = handle
+        self._fmt = fmt
+        self._fields = fields
+        if fmt == "csv":
+            self._write_csv([fields])
+
+    def _write_csv(self, rows: list[list[str]]) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        self._handle.write(buffer.getvalue())
+
+    def page(self, nodes: Sequence[Mapping[str, Any]]) -> None:
+        if self._fmt == "csv":
+            self._write_csv([[_cell(get_path(node, f)) for f in self._fields] for node in nodes])
+        else:
+            self._handle.write(
+                "".join(json.dumps(node, ensure_ascii=False) + "\n" for node in nodes)
+            )
+
+
+def _format_of(path: Path, fmt: OutFormat | None) -> OutFormat:
+    if fmt is not None:
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise ExportSetupError(f"--out {path}: end the name with .csv or .jsonl")
+
+
+async def run_export(
+    twenty: Twenty,
+    schema: GraphQLSchema,
+    object_name: str,
+    out: Path,
+    *,
+    filter: Mapping[str, Any] | None = None,
+    fields: Sequence[str] | None = None,
+    fmt: OutFormat | None = None,
+    page_size: int | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> ExportReport:
+    """Write every record ``filter`` matches to ``out``; see the module doc."""
+    try:
+        obj = find_object(schema, object_name)
+    except UnknownObjectError as exc:
+        raise ExportSetupError(str(exc)) from None
+    out_format = _format_of(out, fmt)
+    paths = export_fields(obj, fields)
+    names = obj.names
+    size = page_size or twenty.profile.page_size
+    count_doc, count_op = count_query(names)
+    counted = await twenty.execute(count_doc, {"filter": filter}, count_op, retry=JOB_RETRY)
+    total = (counted.get(names.root_fields.find_many) or {}).get("totalCount")
+    calls = 1
+    document, operation = list_query(names, paths, op_prefix="Export")
+    temp = out.with_name(f".{out.name}.partial")
+    try:
+        handle = await asyncio.to_thread(temp.open, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ExportSetupError(f"--out {out}: cannot write ({exc.strerror})") from None
+    rows = 0
+    try:
+        writer = _Writer(handle, out_format, paths)
+        last_id: str | None = None
+        while True:
+            page_filter: Mapping[str, Any] | None = filter
+            if last_id is not None:
+                after = {"id": {"gt": last_id}}
+                page_filter = after if not filter else {"and": [dict(filter), after]}
+            data = await twenty.execute(
+                document,
+                {"filter": page_filter, "orderBy": [{"id": "AscNullsFirst"}], "first": size},
+                operation,
+                retry=JOB_RETRY,
+            )
+            calls += 1
+            edges = (data.get(names.root_fields.find_many) or {}).get("edges") or []
+            nodes = [edge["node"] for edge in edges]
+            if nodes:
+                await asyncio.to_thread(writer.page, nodes)
+                rows += len(nodes)
+                last_id = str(nodes[-1]["id"])
+            if on_progress is not None:
+                on_progress(rows, total)
+            if len(nodes) < size:
+                break
+        await asyncio.to_thread(_finish, handle)
+        await asyncio.to_thread(os.replace, temp, out)
+    except BaseException:
+        await asyncio.to_thread(handle.close)
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return ExportReport(obj.singular, out, rows, paths, calls)
+
+
+def _finish(handle: IO[str]) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
