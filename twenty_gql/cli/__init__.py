@@ -16,7 +16,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "generate",
     "import_",
     "export",
-    # "sandbox", "demo"
+    "sandbox",
+    # "demo"
 )
 
 app = typer.Typer(

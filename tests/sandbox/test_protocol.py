@@ -1,0 +1,157 @@
+"""HTTP and GraphQL protocol behaviour: auth, rate limit, bodies, validation errors, limits."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from twenty_gql.sandbox import Sandbox
+
+from .conftest import Client
+
+Q = "{ companies(first: 1) { edges { node { id } } } }"
+
+
+async def test_auth_missing_wrong_and_read_only(client: Client, sandbox: Sandbox) -> None:
+    anonymous = await client.post(Q, key=False)
+    assert anonymous.status == 200
+    assert anonymous.errors[0]["message"] == 'Cannot query field "companies" on type "Query".'
+    assert "extensions" not in anonymous.errors[0]
+    wrong = await client.post(Q, key="sbx_not-a-real-key")
+    assert wrong.body == {
+        "errors": [
+            {
+                "message": "Token invalid.",
+                "extensions": {
+                    "userFriendlyMessage": {
+                        "id": "z+7x/s",
+                        "message": "You must be authenticated to perform this action.",
+                    },
+                    "subCode": "UNAUTHENTICATED",
+                    "code": "UNAUTHENTICATED",
+                },
+            }
+        ]
+    }
+    meta = await client.post(
+        "{ objects(paging: {first: 1}) { edges { node { id } } } }", endpoint="/metadata", key=False
+    )
+    assert meta.data is None and meta.codes == [("FORBIDDEN", None)]
+    read_only = sandbox.issue_api_key(role="read-only")
+    assert (await client.post(Q, key=read_only)).errors == []
+    denied = await client.post(
+        'mutation { createCompany(data: {name: "x"}) { id } }', key=read_only
+    )
+    assert denied.codes == [("FORBIDDEN", "PERMISSION_DENIED")]
+    assert denied.data == {"createCompany": None}
+    assert sandbox.store.count("company") == 20
+    assert sandbox.api_key not in repr(sandbox)
+
+
+async def test_bodies_non_json_and_batched(client: Client, sandbox: Sandbox) -> None:
+    async with client.session.post(
+        sandbox.url + "/graphql", data="{not json", headers={"Content-Type": "application/json"}
+    ) as r:
+        assert r.status == 400
+        body = await r.json()
+        assert body["statusCode"] == 400 and body["error"] == "Bad Request"
+    for endpoint in ("/graphql", "/metadata"):
+        async with client.session.post(sandbox.url + endpoint, json=[{"query": Q}]) as r:
+            assert r.status == 400
+            assert await r.json() == {"errors": [{"message": "Batching is not supported."}]}
+
+
+async def test_validation_errors_map_to_twenty_codes(client: Client) -> None:
+    syntax = await client.post("{ companies(first: 2) { edges { node { id } }")
+    assert syntax.errors[0]["message"].startswith("Syntax Error")
+    assert "extensions" not in syntax.errors[0]
+    unknown_root = await client.post("{ notARootField { id } }")
+    assert (
+        unknown_root.errors[0]["message"] == 'Cannot query field "notARootField" on type "Query".'
+    )
+    bad_var = await client.post(
+        "query Q($first: Int) { companies(first: $first) { edges { node { id } } } }",
+        {"first": "ten"},
+    )
+    assert bad_var.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
+    assert bad_var.data == {"companies": None}
+    bad_uuid = await client.post('mutation { updateCompany(id: "nope", data: {name: "x"}) { id } }')
+    assert bad_uuid.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
+    bad_field = await client.post("{ companies { edges { node { id notAField } } } }")
+    assert bad_field.codes == [("GRAPHQL_VALIDATION_FAILED", None)]  # strict, unlike Twenty
+    bad_enum = await client.post(
+        "query Q($f: CompanyFilterInput) { companies(filter: $f) { totalCount } }",
+        {"f": {"workPolicy": {"in": ["NOWHERE"]}}},
+    )
+    assert bad_enum.codes == [("BAD_USER_INPUT", "INVALID_ARGS_FILTER")]
+    assert '"workPolicy"' in bad_enum.errors[0]["message"]
+
+
+async def test_root_field_rules(client: Client, sandbox: Sandbox) -> None:
+    twice = await client.post(
+        "{ a: companies(first: 1) { totalCount } b: companies(first: 2) { totalCount } }"
+    )
+    assert twice.data == {}
+    assert twice.errors[0]["message"] == 'Duplicate root resolver: "companies"'
+    types = ["Company", "Person", "Opportunity", "Note", "Task", "NoteTarget", "TaskTarget"]
+    missing = "00000000-0000-4000-8000-000000000000"
+    fields = [
+        f'{verb}{t}(id: "{missing}") {{ id }}'
+        for t in types
+        for verb in ("restore", "destroy", "delete")
+    ]
+    twenty = await client.post("mutation { " + " ".join(fields[:20]) + " }")
+    assert len(twenty.data) == 20  # executed: each root field answers on its own
+    assert set(twenty.codes) == {("NOT_FOUND", "RECORD_NOT_FOUND")}
+    too_many = await client.post("mutation { " + " ".join(fields[:21]) + " }")
+    assert too_many.data == {}
+    assert too_many.errors[0]["message"] == (
+        "Query too complex - Too many root resolvers requested: 21 - "
+        "Maximum allowed root resolvers: 20"
+    )
+
+
+async def test_rate_limit_twenty_style_and_refill() -> None:
+    async with Sandbox.start(port=0, rate_limit=(3, 0.6)) as sb, aiohttp.ClientSession() as session:
+        client = Client(session, sb, sb.api_key)
+        replies = [await client.post(Q) for _ in range(4)]
+        assert [r.errors for r in replies[:3]] == [[], [], []]
+        throttled = replies[3]
+        assert throttled.status == 200
+        assert throttled.data == {"companies": None}
+        assert throttled.codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
+        assert throttled.errors[0]["message"] == "Limit reached (3 tokens per 600 ms)"
+        # a throttled mutation is not executed
+        before = sb.store.count("company")
+        blocked = await client.post('mutation { createCompany(data: {name: "t"}) { id } }')
+        assert blocked.codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
+        assert sb.store.count("company") == before
+        # metadata is not charged
+        meta = await client.post("{ currentWorkspace { id } }", endpoint="/metadata")
+        assert meta.errors == []
+        await asyncio.sleep(0.25)  # one token refills every 200 ms
+        assert (await client.post(Q)).errors == []
+        assert (await client.post(Q)).codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
+        assert sb.stats["throttled"] == 3
+
+
+async def test_rate_limit_retry_after_style() -> None:
+    async with (
+        Sandbox.start(port=0, rate_limit=(1, 10.0), rate_limit_style="retry-after") as sb,
+        aiohttp.ClientSession() as session,
+    ):
+        client = Client(session, sb, sb.api_key)
+        assert (await client.post(Q)).errors == []
+        throttled = await client.post(Q)
+        assert throttled.codes == [("RATE_LIMITED", "LIMIT_REACHED")]
+        assert throttled.errors[0]["extensions"]["retryAfterMs"] == 10_000
+
+
+async def test_refuses_non_loopback_host() -> None:
+    try:
+        Sandbox(host="0.0.0.0")
+    except ValueError as error:
+        assert "non-loopback" in str(error)
+    else:
+        raise AssertionError("a non-loopback host must be refused")

@@ -1,0 +1,70 @@
+"""The error shapes Twenty answers with: ``extensions {code, subCode, userFriendlyMessage}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+__all__ = [
+    "SandboxError",
+    "bad_input",
+    "duplicate_entry",
+    "forbidden",
+    "not_found",
+]
+
+
+class SandboxError(GraphQLError):
+    """A GraphQL error carrying Twenty's extensions."""
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The error as it goes into the response's ``errors`` list."""
+        return dict(self.formatted)
+
+    def __init__(
+        self,
+        message: str,
+        code: str,
+        sub_code: str | None = None,
+        user_message: Any = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        extensions: dict[str, Any] = {}
+        if sub_code is not None:
+            extensions["subCode"] = sub_code
+        extensions["userFriendlyMessage"] = user_message if user_message is not None else message
+        extensions.update(extra or {})
+        extensions["code"] = code
+        super().__init__(message, extensions=extensions)
+
+
+def bad_input(message: str, sub_code: str | None = None, user_message: Any = None) -> SandboxError:
+    return SandboxError(message, "BAD_USER_INPUT", sub_code, user_message)
+
+
+def not_found(message: str = "Record not found") -> SandboxError:
+    return SandboxError(message, "NOT_FOUND", "RECORD_NOT_FOUND")
+
+
+def forbidden(message: str) -> SandboxError:
+    return SandboxError(message, "FORBIDDEN", "PERMISSION_DENIED")
+
+
+def duplicate_entry(
+    conflicting_id: str | None = None, object_singular: str | None = None
+) -> SandboxError:
+    extra: dict[str, Any] = {}
+    if conflicting_id is not None:
+        extra = {
+            "conflictingRecordId": conflicting_id,
+            "conflictingObjectNameSingular": object_singular,
+        }
+    return SandboxError(
+        "A duplicate entry was detected",
+        "BAD_USER_INPUT",
+        None,
+        "This record already exists. Please check your data and try again.",
+        extra,
+    )

@@ -1,0 +1,439 @@
+"""``/graphql``: parse, validate and execute a records request the way Twenty answers it.
+
+graphql-core does the parsing, validation and execution; this module maps its errors to
+Twenty's shapes (``BAD_USER_INPUT`` with ``INVALID_QUERY_INPUT`` / ``INVALID_ARGS_DATA`` /
+``INVALID_ARGS_FILTER``) and adds Twenty's own checks (root field count, duplicate root fields,
+one-to-many inside one-to-many). Parsed and validated documents are cached per query text and
+schema version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute,
+    get_named_type,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from graphql.language import Visitor, visit
+
+from .errors import SandboxError, bad_input
+
+__all__ = ["PreparedRequest", "RequestError", "prepare_request", "run_prepared"]
+
+
+@dataclass(slots=True)
+class RequestError(Exception):
+    """A request answered without executing anything."""
+
+    payload: dict[str, Any]
+    status: int = 200
+
+
+@dataclass(slots=True)
+class PreparedRequest:
+    schema: GraphQLSchema
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    root_keys: list[str]
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    is_mutation: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Cache:
+    def __init__(self, size: int = 512) -> None:
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._size = size
+
+    def get(self, key: Any) -> Any:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self._data[key] = value
+        if len(self._data) > self._size:
+            self._data.popitem(last=False)
+
+
+_parsed = _Cache()
+_validated = _Cache()
+
+
+def _parse(query: str) -> DocumentNode:
+    cached = _parsed.get(query)
+    if cached is None:
+        try:
+            cached = parse(query)
+        except GraphQLError as error:
+            cached = error
+        _parsed.put(query, cached)
+    if isinstance(cached, GraphQLError):
+        raise RequestError({"errors": [_plain(cached)]})
+    assert isinstance(cached, DocumentNode)
+    return cached
+
+
+def _plain(error: GraphQLError) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    return out
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name:
+        for op in operations:
+            if op.name and op.name.value == name:
+                return op
+        raise RequestError({"errors": [{"message": f"Unknown operation named '{name}'."}]})
+    if len(operations) != 1:
+        message = (
+            "Must provide an operation."
+            if not operations
+            else "Must provide operation name if query contains multiple operations."
+        )
+        raise RequestError({"errors": [{"message": message}]})
+    return operations[0]
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _root_fields(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    fields: list[FieldNode] = []
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            fields.append(sel)
+        elif isinstance(sel, InlineFragmentNode):
+            fields += _root_fields(sel.selection_set, fragments)
+        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
+            fields += _root_fields(fragments[sel.name.value].selection_set, fragments)
+    return fields
+
+
+def _argument_names(document: DocumentNode) -> dict[int, str]:
+    """id(value node) -> argument name, to name the argument a literal error is about."""
+    names: dict[int, str] = {}
+
+    class _Args(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            names[id(node.value)] = node.name.value
+
+    visit(document, _Args())
+    return names
+
+
+def _js_quotes(error: dict[str, Any]) -> dict[str, Any]:
+    """graphql-core quotes names with ' where graphql-js (Twenty) uses "."""
+    error["message"] = error["message"].replace("'", '"')
+    return error
+
+
+_UNKNOWN_ARG = re.compile(r"Unknown argument '(\w+)' on field '[\w.]+'\.")
+_UNKNOWN_INPUT_FIELD = re.compile(r"Field '(\w+)' is not defined by type '(\w+)'\.")
+_ROOT_FIELD = re.compile(r"Cannot query field '\w+' on type '(Query|Mutation)'\.")
+
+
+def _input_kind(type_name: str) -> tuple[str, str | None]:
+    """``(subCode, object)`` for an input type: data inputs, filter inputs, or plain args."""
+    for suffix, code in (
+        ("CreateInput", "INVALID_ARGS_DATA"),
+        ("UpdateInput", "INVALID_ARGS_DATA"),
+        ("FilterInput", "INVALID_ARGS_FILTER"),
+    ):
+        if type_name.endswith(suffix):
+            base = type_name[: -len(suffix)]
+            for composite in ("Links", "Address", "Currency", "FullName", "Emails", "Phones"):
+                if base == composite:
+                    return code, None
+            return code, base[:1].lower() + base[1:]
+    return "INVALID_QUERY_INPUT", None
+
+
+def _map_validation(
+    errors: list[GraphQLError], document: DocumentNode, root_keys: list[str]
+) -> RequestError:
+    arg_names: dict[int, str] | None = None
+    mapped: list[dict[str, Any]] = []
+    business = False
+    for error in errors:
+        message = error.message.replace('"', "'")
+        if _ROOT_FIELD.fullmatch(message):
+            mapped.append(_js_quotes(_plain(error)))
+            continue
+        if m := _UNKNOWN_ARG.fullmatch(message):
+            business = True
+            mapped.append(
+                bad_input(f"Argument not allowed: {m.group(1)}", "INVALID_QUERY_INPUT").payload
+            )
+            continue
+        if m := _UNKNOWN_INPUT_FIELD.fullmatch(message):
+            business = True
+            code, obj = _input_kind(m.group(2))
+            text = (
+                f'Object {obj} doesn\'t have any "{m.group(1)}" field.'
+                if obj
+                else f'Field "{m.group(1)}" is not defined by type "{m.group(2)}".'
+            )
+            mapped.append(bad_input(text, code).payload)
+            continue
+        if message.startswith("Expected value of type") or "cannot represent" in message:
+            business = True
+            if arg_names is None:
+                arg_names = _argument_names(document)
+            arg = next((arg_names[id(n)] for n in error.nodes or () if id(n) in arg_names), None)
+            reason = error.message.split("; ", 1)[-1]
+            if arg and ("Int cannot" in reason or "Float cannot" in reason):
+                text = f'Invalid argument: "{arg}" must be a number'
+            elif arg:
+                text = f'Invalid argument: "{arg}": {reason}'
+            else:
+                text = reason
+            mapped.append(bad_input(text, "INVALID_QUERY_INPUT").payload)
+            continue
+        if "used in position expecting" in message or "is never used" in message:
+            business = True
+            mapped.append(bad_input(error.message, "INVALID_QUERY_INPUT").payload)
+            continue
+        plain = _js_quotes(_plain(error))
+        plain["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
+        mapped.append(plain)
+    payload: dict[str, Any] = {"errors": mapped}
+    if business:
+        payload = {"data": dict.fromkeys(root_keys), "errors": mapped}
+    return RequestError(payload)
+
+
+_OPERATORS = frozenset(
+    [
+        "eq",
+        "neq",
+        "in",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "like",
+        "ilike",
+        "is",
+        "startsWith",
+        "endsWith",
+        "containsAny",
+        "containsIlike",
+        "isEmptyArray",
+        "regex",
+        "iregex",
+        "search",
+        "and",
+        "or",
+        "not",
+    ]
+)
+_VAR_ERROR = re.compile(
+    r"Variable '\$(\w+)' got invalid value (?:.*?)(?: at '([^']*)')?; (.*)", re.S
+)
+
+
+def _map_variable_errors(
+    errors: list[GraphQLError],
+    operation: OperationDefinitionNode,
+    schema: GraphQLSchema,
+    root_keys: list[str],
+) -> RequestError:
+    var_types: dict[str, str] = {}
+    for definition in operation.variable_definitions or ():
+        type_node: Any = definition.type
+        while hasattr(type_node, "type"):
+            type_node = type_node.type
+        var_types[definition.variable.name.value] = type_node.name.value
+    mapped = []
+    for error in errors:
+        m = _VAR_ERROR.fullmatch(error.message)
+        if not m:
+            mapped.append(bad_input(error.message, "INVALID_QUERY_INPUT").payload)
+            continue
+        var, path, reason = m.group(1), m.group(2), m.group(3)
+        code, obj = _input_kind(var_types.get(var, ""))
+        segments = [
+            s for s in re.sub(r"\[\d+\]", "", path or "").split(".")[1:] if s not in _OPERATORS
+        ]
+        label = ".".join(segments)
+        if u := _UNKNOWN_INPUT_FIELD.fullmatch(reason.replace('"', "'")):
+            text = (
+                f'Object {obj} doesn\'t have any "{u.group(1)}" field.'
+                if obj and not label
+                else f'Field "{u.group(1)}" is not defined by type "{u.group(2)}".'
+            )
+        elif code == "INVALID_QUERY_INPUT":
+            text = (
+                f'Invalid argument: "{var}" must be a number'
+                if "Int cannot" in reason or "Float cannot" in reason
+                else f'Invalid argument: "{var}": {reason}'
+            )
+        elif "date-time" in reason:
+            value = reason.split("'")[1] if "'" in reason else ""
+            text = (
+                f"Invalid value '{value}' for date-time field \"{label}\". "
+                "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
+            )
+        else:
+            text = f'Invalid value for field "{label}": {reason}'
+        mapped.append(bad_input(text, code).payload)
+    return RequestError({"data": dict.fromkeys(root_keys), "errors": mapped})
+
+
+def _check_nesting(
+    schema: GraphQLSchema,
+    selection_set: SelectionSetNode | None,
+    parent: GraphQLObjectType,
+    depth: int,
+    fragments: dict[str, FragmentDefinitionNode],
+    is_root: bool,
+) -> bool:
+    """True if a one-to-many relation sits inside another one-to-many relation."""
+    if selection_set is None:
+        return False
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            fdef = parent.fields.get(sel.name.value)
+            if fdef is None:
+                continue
+            named = get_named_type(fdef.type)
+            level = depth
+            if not is_root and named.name.endswith("Connection"):
+                level += 1
+                if level > 1:
+                    return True
+            if isinstance(named, GraphQLObjectType) and _check_nesting(
+                schema, sel.selection_set, named, level, fragments, False
+            ):
+                return True
+        elif isinstance(sel, InlineFragmentNode):
+            if _check_nesting(schema, sel.selection_set, parent, depth, fragments, is_root):
+                return True
+        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
+            frag = fragments[sel.name.value]
+            if _check_nesting(schema, frag.selection_set, parent, depth, fragments, is_root):
+                return True
+    return False
+
+
+def prepare_request(
+    schema: GraphQLSchema,
+    schema_version: int,
+    body: dict[str, Any],
+    *,
+    max_root_fields: int,
+    twenty_checks: bool = True,
+) -> PreparedRequest:
+    """Everything that can reject a request before it runs (raises ``RequestError``)."""
+    query = body.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError({"errors": [{"message": "Must provide query string."}]}, 400)
+    variables = body.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError({"errors": [{"message": "Variables must be an object."}]}, 400)
+    operation_name = body.get("operationName") or None
+    document = _parse(query)
+    operation = _operation(document, operation_name)
+    fragments = _fragments(document)
+    roots = _root_fields(operation.selection_set, fragments)
+    root_keys = list(dict.fromkeys((f.alias or f.name).value for f in roots))
+    cache_key = (query, id(schema), schema_version)
+    errors = _validated.get(cache_key)
+    if errors is None:
+        errors = validate(schema, document)
+        _validated.put(cache_key, errors)
+    if errors:
+        raise _map_validation(errors, document, root_keys)
+    is_mutation = operation.operation == OperationType.MUTATION
+    if twenty_checks:
+        names = [f.name.value for f in roots if not f.name.value.startswith("__")]
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                error = bad_input(f'Duplicate root resolver: "{name}"').payload
+                error["extensions"].pop("userFriendlyMessage", None)
+                raise RequestError({"data": {}, "errors": [error]})
+            seen.add(name)
+        if len(names) > max_root_fields:
+            error = bad_input(
+                "Query too complex - Too many root resolvers requested: "
+                f"{len(names)} - Maximum allowed root resolvers: {max_root_fields}"
+            ).payload
+            raise RequestError({"data": {}, "errors": [error]})
+        root_type = schema.mutation_type if is_mutation else schema.query_type
+        assert root_type is not None
+        if _check_nesting(schema, operation.selection_set, root_type, 0, fragments, True):
+            error = bad_input(
+                "Query complexity is too high. One-to-Many relation cannot be nested in "
+                "another One-to-Many relation.",
+                "TOO_COMPLEX_QUERY",
+            ).payload
+            raise RequestError({"data": dict.fromkeys(root_keys), "errors": [error]})
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        raise _map_variable_errors(coerced, operation, schema, root_keys)
+    return PreparedRequest(
+        schema, document, operation, root_keys, variables, operation_name, is_mutation
+    )
+
+
+def run_prepared(prepared: PreparedRequest, context: Any) -> dict[str, Any]:
+    result = execute(
+        prepared.schema,
+        prepared.document,
+        context_value=context,
+        variable_values=prepared.variables,
+        operation_name=prepared.operation_name,
+    )
+    assert isinstance(result, ExecutionResult)
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [_format(e) for e in result.errors]
+    return payload
+
+
+def _format(error: GraphQLError) -> dict[str, Any]:
+    original = error.original_error
+    if isinstance(original, SandboxError):
+        out = original.payload
+        out["path"] = error.path
+        out["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in error.locations or ()
+        ]
+        return out
+    if original is not None and not isinstance(original, GraphQLError):
+        return {
+            "message": str(original) or type(original).__name__,
+            "path": error.path,
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
+    return dict(error.formatted)

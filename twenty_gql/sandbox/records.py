@@ -1,0 +1,556 @@
+"""Record operations with Twenty's semantics: list, find, create/upsert, update, delete, restore,
+destroy. Every batch runs in one transaction, so a rejected batch writes nothing."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from twenty_gql.profiles import ServerProfile
+
+from .errors import SandboxError, bad_input, duplicate_entry, not_found
+from .filters import (
+    after_condition,
+    compile_filter,
+    compile_order,
+    decode_cursor,
+    encode_cursor,
+)
+from .metadata import UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
+from .store import Store, table_name
+from .values import is_uuid, now_iso, parse_date, parse_datetime
+
+__all__ = ["Records", "unique_index_sql"]
+
+_COMPOSITE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "LINKS": {"primaryLinkLabel": "", "primaryLinkUrl": "", "secondaryLinks": []},
+    "CURRENCY": {"amountMicros": None, "currencyCode": None},
+    "FULL_NAME": {"firstName": "", "lastName": ""},
+    "ADDRESS": {
+        "addressStreet1": "",
+        "addressStreet2": "",
+        "addressCity": "",
+        "addressPostcode": "",
+        "addressState": "",
+        "addressCountry": "",
+        "addressLat": None,
+        "addressLng": None,
+    },
+    "EMAILS": {"primaryEmail": "", "additionalEmails": None},
+    "PHONES": {
+        "primaryPhoneNumber": "",
+        "primaryPhoneCountryCode": "",
+        "primaryPhoneCallingCode": "",
+        "additionalPhones": None,
+    },
+    "ACTOR": {"source": "MANUAL", "workspaceMemberId": None, "name": "", "context": {}},
+    "RICH_TEXT": {"blocknote": None, "markdown": None},
+}
+
+
+def _unique_exprs(f: FieldMeta) -> list[tuple[str, str, bool]]:
+    """``(label, sql expression, case-insensitive)`` for each column a unique field covers."""
+    if f.is_composite:
+        subs = UNIQUE_SUBFIELDS.get(f.type, ())
+        return [
+            (
+                f"{f.name}.{s}",
+                f"json_extract(data, '$.{f.name}.{s}')",
+                f.type == "EMAILS",
+            )
+            for s in subs
+        ]
+    return [(f.name, f"json_extract(data, '$.{f.name}')", False)]
+
+
+def unique_index_sql(obj: ObjectMeta) -> list[str]:
+    statements = []
+    table = table_name(obj.nameSingular)
+    for f in obj.unique_fields():
+        for i, (_, expr, ci) in enumerate(_unique_exprs(f)):
+            index = f'"ix_{obj.nameSingular}_{f.name}_{i}"'
+            column = f"lower({expr})" if ci else expr
+            statements.append(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})")
+    return statements
+
+
+def _record_value(record: dict[str, Any], label: str) -> Any:
+    value: Any = record
+    for part in label.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+class Records:
+    """Operations on the records of one workspace."""
+
+    def __init__(self, store: Store, meta: WorkspaceMetadata, profile: ServerProfile) -> None:
+        self.store = store
+        self.meta = meta
+        self.profile = profile
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def find_many(
+        self,
+        obj: ObjectMeta,
+        args: dict[str, Any],
+        *,
+        extra: tuple[str, list[Any]] | None = None,
+        default_page: int | None = None,
+    ) -> dict[str, Any]:
+        where, params = compile_filter(self.meta, obj, args.get("filter"))
+        if extra is not None:
+            where = f"({where}) AND {extra[0]}"
+            params = [*params, *extra[1]]
+        keys = compile_order(obj, args.get("orderBy"))
+        total = self.store.count_where(obj.nameSingular, where, params)
+        first, last = args.get("first"), args.get("last")
+        after, before = args.get("after"), args.get("before")
+        offset = args.get("offset") or 0
+        backwards = isinstance(last, int) and first is None
+        limit: int
+        if backwards:
+            keys_used = [k.flipped() for k in keys]
+            limit = int(last or 0)
+            cursor = before
+        else:
+            keys_used = keys
+            limit = int(first) if first is not None else (default_page or self.profile.page_size)
+            cursor = after
+        page_where, page_params = where, list(params)
+        if cursor:
+            cond, cond_params = after_condition(keys_used, decode_cursor(cursor))
+            page_where = f"({where}) AND {cond}"
+            page_params += cond_params
+        if not backwards and before:
+            cond, cond_params = after_condition([k.flipped() for k in keys], decode_cursor(before))
+            page_where = f"({page_where}) AND {cond}"
+            page_params += cond_params
+        order = ", ".join(k.sql() for k in keys_used)
+        rows = self.store.select(
+            obj.nameSingular, page_where, page_params, order, limit + 1, offset
+        )
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        edges = [{"cursor": encode_cursor(r, keys), "node": r} for r in rows]
+        page_info = {
+            "hasNextPage": has_more if not backwards else False,
+            "hasPreviousPage": has_more if backwards else False,
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        }
+        return {"totalCount": total, "pageInfo": page_info, "edges": edges}
+
+    def find_one(self, obj: ObjectMeta, filt: dict[str, Any]) -> dict[str, Any]:
+        where, params = compile_filter(self.meta, obj, filt)
+        rows = self.store.select(obj.nameSingular, where, params, "rowid", 1)
+        if not rows:
+            raise not_found()
+        return rows[0]
+
+    def get(self, obj: ObjectMeta, record_id: str | None) -> dict[str, Any] | None:
+        if not record_id:
+            return None
+        return self.store.get(obj.nameSingular, record_id)
+
+    # -- creating ---------------------------------------------------------------------------
+
+    def create_many(
+        self, obj: ObjectMeta, rows: Sequence[dict[str, Any]], upsert: bool, actor: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        limit = self.profile.records_per_call
+        if len(rows) > limit:
+            message = f"Maximum number of records to upsert is {limit}."
+            raise bad_input(message, "TOO_MANY_RECORDS_TO_UPDATE")
+        now = now_iso()
+        prepared = [self._prepare(obj, row) for row in rows]
+        self._check_batch_duplicates(obj, prepared)
+        matches = self._find_matches(obj, prepared)
+        targets = [rid for found in matches for rid in {r["id"] for *_, r in found}]
+        if len(targets) != len(set(targets)):
+            raise duplicate_entry()  # two rows of the batch would write the same record
+        results: list[dict[str, Any]] = []
+        with self.store.transaction():
+            position = self._next_position(obj)
+            for data, found in zip(prepared, matches, strict=True):
+                if found and not upsert:
+                    raise found[0][1]
+                if found:
+                    distinct = {rec["id"]: rec for _, _, rec in found}
+                    if len(distinct) > 1:
+                        raise _multiple_matches(found)
+                    existing = next(iter(distinct.values()))
+                    record = self._merge(obj, existing, data, now)
+                    record["deletedAt"] = None
+                    self.store.replace(obj.nameSingular, record)
+                else:
+                    record = self._new_record(obj, data, now, actor, position)
+                    position -= 1
+                    self.store.insert(obj.nameSingular, record)
+                results.append(record)
+        return results
+
+    def _prepare(self, obj: ObjectMeta, data: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            f = obj.field(key)
+            if f is None:
+                join = self._join_field(obj, key)
+                if join is None:
+                    raise bad_input(
+                        f'Object {obj.nameSingular} doesn\'t have any "{key}" field.',
+                        "INVALID_ARGS_DATA",
+                    )
+                if value is not None and not is_uuid(value):
+                    raise bad_input(
+                        f'Invalid value for field "{key}": "{value}" is not a UUID',
+                        "INVALID_ARGS_DATA",
+                    )
+                out[key] = value
+            elif f.is_many_to_one:
+                out.update(self._relation_input(obj, f, value))
+            elif f.is_one_to_many:
+                raise bad_input(
+                    f'Field "{key}" of {obj.nameSingular} is a one-to-many relation and cannot '
+                    "be set here",
+                    "INVALID_ARGS_DATA",
+                )
+            else:
+                out[key] = self._coerce(obj, f, value)
+        return out
+
+    def _join_field(self, obj: ObjectMeta, key: str) -> FieldMeta | None:
+        for f in obj.fields:
+            if f.relation is not None and f.relation.joinColumn == key:
+                return f
+        return None
+
+    def _relation_input(self, obj: ObjectMeta, f: FieldMeta, value: Any) -> dict[str, Any]:
+        assert f.relation is not None and f.relation.joinColumn
+        join = f.relation.joinColumn
+        if value is None:
+            return {}
+        if value.get("disconnect"):
+            return {join: None}
+        where = (value.get("connect") or {}).get("where") or {}
+        target = self.meta.objects[f.relation.target]
+        filt: dict[str, Any] = {}
+        for key, v in where.items():
+            if v is None:
+                continue
+            if isinstance(v, dict):
+                filt[key] = {sub: {"eq": sv} for sub, sv in v.items() if sv is not None}
+            else:
+                filt[key] = {"eq": v}
+        if not filt:
+            raise bad_input(f'Relation "{f.name}": connect needs a "where"', "INVALID_ARGS_DATA")
+        try:
+            found = self.find_one(target, filt)
+        except SandboxError:
+            raise bad_input(
+                f'Relation "{f.name}": no {target.nameSingular} matches the connect "where"',
+                "INVALID_ARGS_DATA",
+            ) from None
+        return {join: found["id"]}
+
+    def _coerce(self, obj: ObjectMeta, f: FieldMeta, value: Any) -> Any:
+        if f.name == "id":
+            if not is_uuid(value):
+                raise bad_input(
+                    f'Invalid value for field "id": "{value}" is not a UUID', "INVALID_ARGS_DATA"
+                )
+            return value
+        if value is None:
+            return None
+        if f.is_composite:
+            if not isinstance(value, dict):
+                raise bad_input(f'Invalid value for field "{f.name}"', "INVALID_ARGS_DATA")
+            sub = dict(value)
+            if f.type == "EMAILS" and isinstance(sub.get("primaryEmail"), str):
+                sub["primaryEmail"] = sub["primaryEmail"].lower()
+            return sub
+        try:
+            if f.type == "DATE_TIME":
+                return parse_datetime(value)
+            if f.type == "DATE":
+                return parse_date(value)
+        except ValueError:
+            raise bad_input(
+                f'Invalid value for field "{f.name}": {value!r} is not a '
+                f"{'date-time' if f.type == 'DATE_TIME' else 'date'}",
+                "INVALID_ARGS_DATA",
+            ) from None
+        if f.type == "UUID" and not is_uuid(value):
+            raise bad_input(
+                f'Invalid value for field "{f.name}": "{value}" is not a UUID', "INVALID_ARGS_DATA"
+            )
+        return value
+
+    def _default(self, f: FieldMeta) -> Any:
+        if f.defaultValue is not None:
+            return copy.deepcopy(f.defaultValue)
+        if f.is_composite:
+            return dict(_COMPOSITE_DEFAULTS[f.type])
+        if f.type == "TEXT":
+            return ""
+        if not f.isNullable:
+            if f.type in ("SELECT", "RATING") and f.options:
+                return f.options[0]["value"]
+            if f.type == "NUMBER":
+                return 0
+            if f.type == "BOOLEAN":
+                return False
+            if f.type in ("MULTI_SELECT", "ARRAY", "FILES"):
+                return []
+        return None
+
+    def _new_record(
+        self,
+        obj: ObjectMeta,
+        data: dict[str, Any],
+        now: str,
+        actor: dict[str, Any],
+        position: float,
+    ) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for f in obj.active_fields():
+            if f.is_one_to_many:
+                continue
+            if f.is_many_to_one:
+                assert f.relation is not None and f.relation.joinColumn
+                record[f.relation.joinColumn] = data.get(f.relation.joinColumn)
+                continue
+            if f.name in data and f.is_composite and data[f.name] is not None:
+                record[f.name] = {**self._default(f), **data[f.name]}
+            elif f.name in data:
+                record[f.name] = data[f.name]
+            else:
+                record[f.name] = self._default(f)
+        record["id"] = data.get("id") or str(uuid.uuid4())
+        record["createdAt"] = data.get("createdAt") or now
+        record["updatedAt"] = data.get("updatedAt") or now
+        record.setdefault("deletedAt", None)
+        if data.get("position") is None:
+            record["position"] = position
+        if "createdBy" not in data or data["createdBy"] is None:
+            record["createdBy"] = dict(actor)
+        if "updatedBy" not in data or data["updatedBy"] is None:
+            record["updatedBy"] = dict(actor)
+        return record
+
+    def _merge(
+        self, obj: ObjectMeta, existing: dict[str, Any], data: dict[str, Any], now: str
+    ) -> dict[str, Any]:
+        record = copy.deepcopy(existing)
+        for key, value in data.items():
+            if key in ("id", "createdAt", "createdBy"):
+                continue
+            f = obj.field(key)
+            if f is not None and f.is_composite and isinstance(value, dict):
+                base = record.get(key) or self._default(f)
+                record[key] = {**base, **value}
+            else:
+                record[key] = value
+        record["updatedAt"] = data.get("updatedAt") or now
+        return record
+
+    def _next_position(self, obj: ObjectMeta) -> float:
+        table = table_name(obj.nameSingular)
+        low = self.store.scalar(f"SELECT min(json_extract(data, '$.position')) FROM {table}")
+        if low is None:
+            return 0
+        value = float(low) - 1
+        return int(value) if value.is_integer() else value
+
+    def _keys_of(self, obj: ObjectMeta, data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+        """``(field, label, value)`` for id and each unique column the row sets."""
+        keys: list[tuple[str, str, Any]] = []
+        if data.get("id"):
+            keys.append(("id", "id", data["id"]))
+        for f in obj.unique_fields():
+            for label, _, ci in _unique_exprs(f):
+                value = _record_value(data, label)
+                if value in (None, ""):
+                    continue
+                keys.append(
+                    (f.name, label, value.lower() if ci and isinstance(value, str) else value)
+                )
+        return keys
+
+    def _check_batch_duplicates(self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]) -> None:
+        seen: set[tuple[str, Any]] = set()
+        for row in rows:
+            for _, label, value in self._keys_of(obj, row):
+                if (label, value) in seen:
+                    raise duplicate_entry()
+                seen.add((label, value))
+
+    def _find_matches(
+        self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]
+    ) -> list[list[tuple[str, SandboxError, dict[str, Any]]]]:
+        """For each row, the existing records (live or soft-deleted) sharing a key with it."""
+        wanted: dict[str, set[Any]] = {}
+        for row in rows:
+            for _, label, value in self._keys_of(obj, row):
+                wanted.setdefault(label, set()).add(value)
+        index: dict[tuple[str, Any], dict[str, Any]] = {}
+        for label, values in wanted.items():
+            expr, ci = self._expr_for(obj, label)
+            column = f"lower({expr})" if ci else expr
+            vals = list(values)
+            for start in range(0, len(vals), 500):
+                chunk = vals[start : start + 500]
+                where = f"{column} IN ({','.join('?' * len(chunk))})"
+                for rec in self.store.select(obj.nameSingular, where, chunk):
+                    value = _record_value(rec, label)
+                    if ci and isinstance(value, str):
+                        value = value.lower()
+                    index[(label, value)] = rec
+        result = []
+        for row in rows:
+            found = []
+            for fname, label, value in self._keys_of(obj, row):
+                match = index.get((label, value))
+                if match is None:
+                    continue
+                if fname == "id":
+                    error = duplicate_entry()
+                else:
+                    error = duplicate_entry(match["id"], obj.nameSingular)
+                found.append((f"{fname}|{label}|{value}", error, match))
+            result.append(found)
+        return result
+
+    def _expr_for(self, obj: ObjectMeta, label: str) -> tuple[str, bool]:
+        if label == "id":
+            return "id", False
+        f = obj.field(label.split(".")[0])
+        assert f is not None
+        for lab, expr, ci in _unique_exprs(f):
+            if lab == label:
+                return expr, ci
+        raise KeyError(label)
+
+    # -- updating ---------------------------------------------------------------------------
+
+    def update_one(
+        self, obj: ObjectMeta, record_id: str, data: dict[str, Any], actor: dict[str, Any]
+    ) -> dict[str, Any]:
+        existing = self.store.get(obj.nameSingular, record_id)
+        if existing is None or existing.get("deletedAt") is not None:
+            raise not_found()
+        return self._update(obj, [existing], data)[0]
+
+    def update_many(
+        self, obj: ObjectMeta, filt: dict[str, Any], data: dict[str, Any], actor: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        where, params = compile_filter(self.meta, obj, filt)
+        limit = self.profile.records_per_call
+        rows = self.store.select(obj.nameSingular, where, params, "rowid", limit + 1)
+        if len(rows) > limit:
+            raise bad_input(
+                f"Cannot update more than {limit} records at once",
+                None,
+                f"You can only update up to {limit} records at once.",
+            )
+        return self._update(obj, rows, data)
+
+    def _update(
+        self, obj: ObjectMeta, rows: list[dict[str, Any]], data: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        prepared = self._prepare(obj, data)
+        now = now_iso()
+        updated = [self._merge(obj, row, prepared, now) for row in rows]
+        keys = self._keys_of(obj, {k: v for k, v in prepared.items() if k != "id"})
+        with self.store.transaction():
+            if keys and updated:
+                if len(updated) > 1:
+                    raise duplicate_entry()
+                for _fname, label, value in keys:
+                    expr, ci = self._expr_for(obj, label)
+                    column = f"lower({expr})" if ci else expr
+                    other = self.store.select_ids(
+                        obj.nameSingular, f"{column} = ? AND id != ?", [value, updated[0]["id"]]
+                    )
+                    if other:
+                        raise duplicate_entry(other[0], obj.nameSingular)
+            for record in updated:
+                self.store.replace(obj.nameSingular, record)
+        return updated
+
+    # -- deleting ---------------------------------------------------------------------------
+
+    def _by_id(self, obj: ObjectMeta, record_id: str, *, deleted: bool | None) -> dict[str, Any]:
+        record = self.store.get(obj.nameSingular, record_id)
+        if record is None:
+            raise not_found()
+        if deleted is True and record.get("deletedAt") is None:
+            raise not_found()
+        if deleted is False and record.get("deletedAt") is not None:
+            raise not_found()
+        return record
+
+    def soft_delete(self, obj: ObjectMeta, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        now = now_iso()
+        with self.store.transaction():
+            for record in records:
+                record["deletedAt"] = now
+                record["updatedAt"] = now
+                self.store.replace(obj.nameSingular, record)
+        return records
+
+    def restore(self, obj: ObjectMeta, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        now = now_iso()
+        with self.store.transaction():
+            for record in records:
+                record["deletedAt"] = None
+                record["updatedAt"] = now
+                self.store.replace(obj.nameSingular, record)
+        return records
+
+    def destroy(self, obj: ObjectMeta, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        with self.store.transaction():
+            self.store.delete(obj.nameSingular, [r["id"] for r in records])
+        return records
+
+    def delete_one(self, obj: ObjectMeta, record_id: str) -> dict[str, Any]:
+        return self.soft_delete(obj, [self._by_id(obj, record_id, deleted=False)])[0]
+
+    def restore_one(self, obj: ObjectMeta, record_id: str) -> dict[str, Any]:
+        return self.restore(obj, [self._by_id(obj, record_id, deleted=True)])[0]
+
+    def destroy_one(self, obj: ObjectMeta, record_id: str) -> dict[str, Any]:
+        return self.destroy(obj, [self._by_id(obj, record_id, deleted=None)])[0]
+
+    def matching(
+        self, obj: ObjectMeta, filt: dict[str, Any], *, scope: str
+    ) -> list[dict[str, Any]]:
+        """Records a many-mutation applies to: ``live``, ``deleted`` or ``all``."""
+        where, params = compile_filter(self.meta, obj, filt)
+        if scope != "live":
+            # the filter may match soft-deleted records without naming deletedAt
+            where, params = compile_filter(self.meta, obj, {"and": [filt, _ANY_DELETED]})
+        if scope == "deleted":
+            where = f"({where}) AND json_extract(data, '$.deletedAt') IS NOT NULL"
+        return self.store.select(obj.nameSingular, where, params, "rowid")
+
+
+_ANY_DELETED = {"or": [{"deletedAt": {"is": "NULL"}}, {"deletedAt": {"is": "NOT_NULL"}}]}
+
+
+def _multiple_matches(found: list[tuple[str, SandboxError, dict[str, Any]]]) -> SandboxError:
+    by_field: dict[str, list[str]] = {}
+    for key, _, _ in found:
+        fname, label, value = key.split("|", 2)
+        by_field.setdefault(fname, []).append(f"{label}: {value}")
+    details = "; ".join(f"{name} ({', '.join(values)})" for name, values in by_field.items())
+    return bad_input(
+        f"Multiple records found with the same unique field values for {details}. "
+        "Cannot determine which record to update.",
+        "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
+    )
