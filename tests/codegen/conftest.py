@@ -24,11 +24,25 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"unsupported TOML value {value!r}")
 
 
-def project_config(package: str, client_name: str = "Client") -> str:
-    """A codegen.toml with the repository's [defaults] and one target ``package``."""
+def project_config(package: str, client_name: str = "Client", like: str | None = None) -> str:
+    """A codegen.toml with the repository's [defaults] and one target ``package``.
+
+    ``like`` names a committed target whose own settings (plugins) the target takes.
+    """
     with (REPO / "codegen.toml").open("rb") as handle:
-        defaults = tomllib.load(handle)["defaults"]
-    defaults = {**defaults, "target_package_path": "out", "base_client_file_path": str(TEMPLATE)}
+        committed = tomllib.load(handle)
+    defaults = {
+        **committed["defaults"],
+        "target_package_path": "out",
+        "base_client_file_path": str(TEMPLATE),
+    }
+    own = {}
+    if like is not None:
+        own = {
+            key: value
+            for key, value in committed["targets"][like].items()
+            if key not in ("schema_path", "queries_path", "target_package_name", "client_name")
+        }
     lines = ["[defaults]"]
     scalars = defaults.pop("scalars")
     lines += [f"{key} = {_toml_value(value)}" for key, value in defaults.items()]
@@ -42,6 +56,7 @@ def project_config(package: str, client_name: str = "Client") -> str:
         f'target_package_name = "{package}"',
         f'client_name = "{client_name}"',
     ]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in own.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -52,14 +67,22 @@ MakeProject = Callable[..., Path]
 def make_project(tmp_path: Path) -> MakeProject:
     """Lay out schema.graphql, queries/ and codegen.toml in a temporary project."""
 
-    def make(schema: Path, queries: Path | None, package: str, client_name: str = "Client") -> Path:
+    def make(
+        schema: Path,
+        queries: Path | None,
+        package: str,
+        client_name: str = "Client",
+        like: str | None = None,
+    ) -> Path:
         root = tmp_path / package
         (root / "queries").mkdir(parents=True)
         shutil.copyfile(schema, root / "schema.graphql")
         if queries is not None:
             for document in sorted(queries.glob("*.graphql")):
                 shutil.copyfile(document, root / "queries" / document.name)
-        (root / "codegen.toml").write_text(project_config(package, client_name), encoding="utf-8")
+        (root / "codegen.toml").write_text(
+            project_config(package, client_name, like), encoding="utf-8"
+        )
         return root
 
     return make
