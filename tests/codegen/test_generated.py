@@ -26,6 +26,8 @@ from twenty_gql.generated.core.input_types import (
     UUIDFilter,
 )
 from twenty_gql.generated.core.list_companies import ListCompanies
+from twenty_gql.generated.metadata.enums import FieldMetadataType
+from twenty_gql.generated.metadata.input_types import CreateFieldInput
 
 BIG = 2**60 + 1  # an amountMicros a float cannot hold
 COMPANY_ID = "20202020-a305-41e7-8c72-ba44072a4c58"
@@ -138,6 +140,7 @@ async def server() -> AsyncIterator[tuple[str, _Recorder]]:
     recorder = _Recorder([])
     app = web.Application()
     app.router.add_post("/graphql", recorder.handle)
+    app.router.add_post("/metadata", recorder.handle)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -196,3 +199,82 @@ async def test_generated_operations_over_http(server: tuple[str, _Recorder]) -> 
     }
     # Arguments left out are not sent at all (not even as null).
     assert list_["variables"] == {"filter": {"id": {"eq": COMPANY_ID}}, "first": 2}
+
+
+async def test_create_relation_field_over_http(server: tuple[str, _Recorder]) -> None:
+    url, recorder = server
+    object_id = "64a887c9-a3e5-4310-b5de-ab3204df28fc"
+    field = {
+        "id": "be20c0c4-3736-4e2a-a2d7-551256b33b89",
+        "objectMetadataId": object_id,
+        "name": "customer",
+        "label": "Customer",
+        "type": "RELATION",
+        "isUnique": False,
+        "relation": {
+            "type": "MANY_TO_ONE",
+            "targetObjectMetadata": {
+                "id": object_id,
+                "nameSingular": "company",
+                "namePlural": "companies",
+            },
+            "targetFieldMetadata": {"id": object_id, "name": "invoices"},
+        },
+        "createdAt": "2026-01-02T03:04:05.678Z",
+        "updatedAt": "2026-01-02T03:04:05.678Z",
+    }
+    recorder.answers = [{"data": {"createOneField": field}}]
+    payload = {
+        "type": "MANY_TO_ONE",
+        "targetObjectMetadataId": object_id,
+        "targetFieldLabel": "Invoices",
+        "targetFieldIcon": "IconFileInvoice",
+    }
+    async with Twenty(url=url, api_key="test-key", profile="self-hosted", rate_limit="off") as tw:
+        created = await tw.metadata.create_field(
+            input=CreateFieldInput(
+                object_metadata_id=uuid.UUID(object_id),
+                type_=FieldMetadataType.RELATION,
+                name="customer",
+                label="Customer",
+                relation_creation_payload=payload,
+            )
+        )
+    relation = created.create_one_field.relation
+    assert relation is not None and relation.type_.value == "MANY_TO_ONE"
+    (body,) = recorder.bodies
+    assert body["operationName"] == "CreateField"
+    assert body["variables"] == {
+        "input": {
+            "objectMetadataId": object_id,
+            "type": "RELATION",
+            "name": "customer",
+            "label": "Customer",
+            "relationCreationPayload": payload,
+        }
+    }
+
+
+def test_field_inputs_carry_select_options_number_settings_and_is_unique() -> None:
+    options = [{"value": "OPEN", "label": "Open", "color": "green", "position": 0}]
+    select = CreateFieldInput(
+        object_metadata_id=uuid.UUID(COMPANY_ID),
+        type_=FieldMetadataType.SELECT,
+        name="status",
+        label="Status",
+        options=options,
+        is_unique=True,
+    )
+    number = CreateFieldInput(
+        object_metadata_id=uuid.UUID(COMPANY_ID),
+        type_=FieldMetadataType.NUMBER,
+        name="amountDue",
+        label="Amount due",
+        settings={"decimals": 2, "type": "number"},
+    )
+    assert select.model_dump(by_alias=True, exclude_unset=True)["options"] == options
+    assert select.model_dump(by_alias=True, exclude_unset=True)["isUnique"] is True
+    assert number.model_dump(by_alias=True, exclude_unset=True)["settings"] == {
+        "decimals": 2,
+        "type": "number",
+    }
