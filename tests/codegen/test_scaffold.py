@@ -154,3 +154,17 @@ def test_cli_exits_2_naming_an_unknown_object(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unknown object(s) invoice" in result.output
+
+
+def test_a_custom_object_created_through_metadata_is_found() -> None:
+    reference = Path(__file__).parents[1] / "fixtures" / "reference"
+    before = find_objects(build_schema((reference / "core.graphql").read_text(encoding="utf-8")))
+    after_sdl = (reference / "core-after-custom-object.graphql").read_text(encoding="utf-8")
+    after = find_objects(build_schema(after_sdl))
+    assert len(before) == 33
+    assert set(after) - set(before) == {"invoice"}
+    assert after["invoice"].plural == "invoices"
+    assert (
+        "mutation CreateInvoices($data: [InvoiceCreateInput!]!, $upsert: Boolean)"
+        in (scaffold(build_schema(after_sdl), ["invoice"])["invoice.graphql"])
+    )

@@ -36,7 +36,7 @@ from graphql import (
     is_object_type,
 )
 
-from twenty_gql.naming import ObjectNames, capitalize, uncapitalize
+from twenty_gql.naming import ObjectNames, uncapitalize
 
 __all__ = [
     "SKIPPED_SCALARS",
@@ -76,29 +76,27 @@ class ScaffoldError(ValueError):
 def find_objects(schema: GraphQLSchema) -> dict[str, ObjectNames]:
     """Every Twenty object in ``schema``, keyed by ``nameSingular`` (sorted)."""
     query = schema.query_type
-    mutation = schema.mutation_type
-    if query is None or mutation is None:
+    if query is None or schema.mutation_type is None:
         return {}
     found: dict[str, ObjectNames] = {}
     for plural, field in query.fields.items():
-        connection = get_named_type(field.type)
-        if not connection.name.endswith("Connection"):
-            continue
-        record_name = connection.name.removesuffix("Connection")
-        singular = uncapitalize(record_name)
-        if singular == plural or not _is_object(schema, singular, plural, record_name):
+        connection = get_named_type(field.type).name
+        if not connection.endswith("Connection"):
             continue
         try:
-            found[singular] = ObjectNames(singular=singular, plural=plural)
+            names = ObjectNames(uncapitalize(connection.removesuffix("Connection")), plural)
         except ValueError:
             continue
+        if names.types.connection == connection and _is_object(schema, names):
+            found[names.singular] = names
     return dict(sorted(found.items()))
 
 
-def _is_object(schema: GraphQLSchema, singular: str, plural: str, record_name: str) -> bool:
+def _is_object(schema: GraphQLSchema, names: ObjectNames) -> bool:
+    """The find-one field and the batch create that Twenty generates for every object."""
     assert schema.query_type is not None and schema.mutation_type is not None
-    record = schema.type_map.get(record_name)
-    find_one = schema.query_type.fields.get(singular)
+    record = schema.type_map.get(names.types.record)
+    find_one = schema.query_type.fields.get(names.root_fields.find_one)
     if not is_object_type(record) or find_one is None:
         return False
     if get_named_type(find_one.type) is not record:
@@ -106,9 +104,9 @@ def _is_object(schema: GraphQLSchema, singular: str, plural: str, record_name: s
     filter_arg = find_one.args.get("filter")
     if filter_arg is None or not is_non_null_type(filter_arg.type):
         return False
-    if get_named_type(filter_arg.type).name != f"{record_name}FilterInput":
+    if get_named_type(filter_arg.type).name != names.types.filter_input:
         return False
-    return f"create{capitalize(plural)}" in schema.mutation_type.fields
+    return names.root_fields.create_many in schema.mutation_type.fields
 
 
 def scaffold(
@@ -142,7 +140,7 @@ def scaffold(
         chosen = sorted(set(objects))
     else:
         chosen = [name for name in STANDARD_OBJECTS if name in available]
-    record_types = {capitalize(name) for name in available}
+    record_types = {names.types.record for names in available.values()}
     documents: dict[str, str] = {}
     for singular in chosen:
         documents[f"{singular}.graphql"] = render_object(schema, available[singular], record_types)
