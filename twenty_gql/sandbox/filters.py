@@ -285,6 +285,9 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
 def after_condition(keys: Sequence[SortKey], cursor: dict[str, Any]) -> tuple[str, list[Any]]:
     """Rows strictly after ``cursor`` in the order of ``keys`` (keyset pagination)."""
 
+    # keys the cursor does not carry are left out (Twenty's cursors may hold only the id)
+    keys = [k for k in keys if k.name in cursor]
+
     def build(i: int) -> tuple[str, list[Any]]:
         key = keys[i]
         value = cursor.get(key.name)

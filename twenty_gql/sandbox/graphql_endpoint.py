@@ -366,15 +366,9 @@ def prepare_request(
     fragments = _fragments(document)
     roots = _root_fields(operation.selection_set, fragments)
     root_keys = list(dict.fromkeys((f.alias or f.name).value for f in roots))
-    cache_key = (query, id(schema), schema_version)
-    errors = _validated.get(cache_key)
-    if errors is None:
-        errors = validate(schema, document)
-        _validated.put(cache_key, errors)
-    if errors:
-        raise _map_validation(errors, document, root_keys)
     is_mutation = operation.operation == OperationType.MUTATION
     if twenty_checks:
+        # Twenty counts root resolvers before validating the document (94)
         names = [f.name.value for f in roots if not f.name.value.startswith("__")]
         seen: set[str] = set()
         for name in names:
@@ -389,6 +383,14 @@ def prepare_request(
                 f"{len(names)} - Maximum allowed root resolvers: {max_root_fields}"
             ).payload
             raise RequestError({"data": {}, "errors": [error]})
+    cache_key = (query, id(schema), schema_version)
+    errors = _validated.get(cache_key)
+    if errors is None:
+        errors = validate(schema, document)
+        _validated.put(cache_key, errors)
+    if errors:
+        raise _map_validation(errors, document, root_keys)
+    if twenty_checks:
         root_type = schema.mutation_type if is_mutation else schema.query_type
         assert root_type is not None
         if _check_nesting(schema, operation.selection_set, root_type, 0, fragments, True):

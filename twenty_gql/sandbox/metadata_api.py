@@ -283,7 +283,8 @@ class MetadataApi:
             "isUIEditable": not f.isSystem,
             "isUIReadOnly": f.isSystem,
             "isNullable": f.isNullable,
-            "isUnique": f.isUnique,
+            # Twenty answers null for fields no one set isUnique on (69)
+            "isUnique": True if f.isUnique else (False if f.isCustom else None),
             "defaultValue": f.defaultValue,
             "options": f.options,
             "settings": f.settings,
