@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import re
 import subprocess
@@ -203,3 +204,30 @@ def test_an_invalid_operation_names_the_target(make_project: MakeProject) -> Non
     with pytest.raises(GenerateError, match=r"target 'golden_bad'.*notAField"):
         generate(root / "codegen.toml")
     assert not (root / "out" / "golden_bad").exists()
+
+
+def test_argument_names_only_shadowing_builtins_stay_plain(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = make_project(SMALL / "schema.graphql", None, "golden_args")
+    (root / "queries" / "odd.graphql").write_text(
+        "query OddNames($filter: PetFilterInput, $object: PetFilterInput, $type: Int,"
+        " $from: String) {\n"
+        "  pets(filter: {and: [$filter, $object]}, first: $type, after: $from) { totalCount }\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    generate(root / "codegen.toml")
+    package = _import(root, "golden_args", monkeypatch)
+    parameters = inspect.signature(package.Client.odd_names).parameters  # type: ignore[attr-defined]
+    # `filter`/`type` only shadow builtins; `object` is used in the method body; `from` is a
+    # keyword.
+    assert list(parameters) == ["self", "filter", "object_", "type", "from_", "kwargs"]
+    typed = subprocess.run(
+        [*MYPY, "--cache-dir", str(tmp_path / "mypy-cache"), "golden_args"],
+        cwd=root / "out",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert typed.returncode == 0, typed.stdout + typed.stderr

@@ -51,7 +51,8 @@ class PlainArgumentNamesPlugin(Plugin):
     ariadne-codegen appends ``_`` to every name that is a builtin type (``filter``, ``object``)
     because a model field of that name would shadow the type in later annotations. A method
     argument cannot: annotations are evaluated outside the method. So ``list_companies(filter=...)``
-    and ``create_object(object=...)`` match the GraphQL variables; keywords keep their ``_``.
+    matches the GraphQL variable. Keywords keep their ``_``, and so do the builtins the generated
+    method bodies use (``object``, ``dict``, ``str``).
     """
 
     def process_name(self, name: str, node: Node | None = None) -> str:
