@@ -80,7 +80,7 @@ async def test_standard_types_match_reference(client: Client, reference_dir: Pat
                     mismatches.append(f"{name}.{field}: missing (reference {typ})")
             elif mine[field] != typ:
                 mismatches.append(f"{name}.{field}: {mine[field]} != reference {typ}")
-        for field, typ in mine.items():
+        for field in mine:
             if field not in theirs:
                 mismatches.append(f"{name}.{field}: not in reference")
             named = get_named_type(a.fields[field].type)

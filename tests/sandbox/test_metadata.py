@@ -1,0 +1,265 @@
+"""``/metadata`` over HTTP: a metadata change shows in ``/graphql`` on the very next request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from twenty_gql.sandbox import Sandbox
+
+from .conftest import Client
+
+CREATE_OBJECT = """mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) {
+  id nameSingular namePlural labelSingular isActive isSystem labelIdentifierFieldMetadataId
+  fieldsList { id name type } } }"""
+CREATE_FIELD = """mutation($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) {
+  id name label type isNullable isUnique defaultValue options settings objectMetadataId } }"""
+OBJECTS = """query($paging: CursorPaging!, $filter: ObjectFilter!) { objects(paging: $paging,
+  filter: $filter) { pageInfo { hasNextPage endCursor } edges { cursor node { id nameSingular
+  fields(paging: {first: 100}) { edges { node { name type isUnique relation { type
+  targetObjectMetadata { nameSingular } targetFieldMetadata { name } } } } } } } } }"""
+
+
+async def create_invoice(client: Client) -> str:
+    data = await client.ok(
+        CREATE_OBJECT,
+        {
+            "input": {
+                "object": {
+                    "nameSingular": "invoice",
+                    "namePlural": "invoices",
+                    "labelSingular": "Invoice",
+                    "labelPlural": "Invoices",
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    return str(data["createOneObject"]["id"])
+
+
+async def add_field(client: Client, object_id: str, **field: object) -> dict:
+    data = await client.ok(
+        CREATE_FIELD,
+        {"input": {"field": {"objectMetadataId": object_id, **field}}},
+        endpoint="/metadata",
+    )
+    return data["createOneField"]
+
+
+async def test_custom_object_usable_at_once(client: Client) -> None:
+    object_id = await create_invoice(client)
+    await add_field(
+        client, object_id, type="TEXT", name="reference", label="Reference", isUnique=True
+    )
+    number = await add_field(
+        client,
+        object_id,
+        type="NUMBER",
+        name="amountDue",
+        label="Amount due",
+        settings={"decimals": 2, "type": "number"},
+    )
+    assert number["settings"] == {"decimals": 2, "type": "number"}
+    status = await add_field(
+        client,
+        object_id,
+        type="SELECT",
+        name="status",
+        label="Status",
+        options=[{"value": "DRAFT", "label": "Draft"}, {"value": "PAID", "label": "Paid"}],
+    )
+    assert [o["value"] for o in status["options"]] == ["DRAFT", "PAID"]
+    create = """mutation($d: [InvoiceCreateInput!]!, $u: Boolean) { createInvoices(data: $d,
+      upsert: $u) { id name reference amountDue status createdBy { source name } } }"""
+    made = await client.ok(
+        create, {"d": [{"name": "INV-1", "reference": "R-1", "amountDue": 12.5, "status": "PAID"}]}
+    )
+    invoice = made["createInvoices"][0]
+    assert invoice["createdBy"] == {"source": "API", "name": "My api key"}
+    # a custom unique field joins the upsert keys
+    again = await client.ok(create, {"d": [{"reference": "R-1", "amountDue": 20}], "u": True})
+    assert again["createInvoices"][0]["id"] == invoice["id"]
+    assert again["createInvoices"][0]["amountDue"] == 20
+    dup = await client.post(create, {"d": [{"reference": "R-1"}]})
+    assert dup.errors[0]["extensions"]["conflictingRecordId"] == invoice["id"]
+    bad = await client.post(create, {"d": [{"status": "LOST"}]})
+    assert bad.codes == [("BAD_USER_INPUT", "INVALID_ARGS_DATA")]
+    listed = await client.ok(
+        "{ invoices(filter: {status: {eq: PAID}}) { totalCount edges { node { reference } } } }"
+    )
+    assert listed["invoices"]["totalCount"] == 1
+
+
+async def test_relation_field_both_sides(client: Client) -> None:
+    object_id = await create_invoice(client)
+    objects = await client.ok(
+        OBJECTS, {"paging": {"first": 100}, "filter": {}}, endpoint="/metadata"
+    )
+    company_id = next(
+        e["node"]["id"]
+        for e in objects["objects"]["edges"]
+        if e["node"]["nameSingular"] == "company"
+    )
+    await add_field(
+        client,
+        object_id,
+        type="RELATION",
+        name="customer",
+        label="Customer",
+        relationCreationPayload={
+            "targetObjectMetadataId": company_id,
+            "type": "MANY_TO_ONE",
+            "targetFieldLabel": "Invoices",
+        },
+    )
+    stripe = await client.ok(
+        '{ companies(filter: {name: {eq: "Stripe"}}) { edges { node { id } } } }'
+    )
+    stripe_id = stripe["companies"]["edges"][0]["node"]["id"]
+    await client.ok(
+        'mutation($c: ID) { createInvoice(data: {name: "I", customerId: $c}) { id } }',
+        {"c": stripe_id},
+    )
+    await client.ok(
+        'mutation { createInvoice(data: {name: "J", customer: {connect: {where: '
+        '{domainName: {primaryLinkUrl: "https://stripe.com"}}}}}) { id customerId } }'
+    )
+    data = await client.ok(
+        '{ companies(filter: {name: {eq: "Stripe"}}) { edges { node { invoices { totalCount '
+        "edges { node { name customer { name } } } } } } } }"
+    )
+    invoices = data["companies"]["edges"][0]["node"]["invoices"]
+    assert invoices["totalCount"] == 2
+    assert {e["node"]["customer"]["name"] for e in invoices["edges"]} == {"Stripe"}
+    after = await client.ok(OBJECTS, {"paging": {"first": 100}, "filter": {}}, endpoint="/metadata")
+    company = next(
+        e["node"] for e in after["objects"]["edges"] if e["node"]["nameSingular"] == "company"
+    )
+    rel = next(
+        f["node"]["relation"] for f in company["fields"]["edges"] if f["node"]["name"] == "invoices"
+    )
+    assert rel == {
+        "type": "ONE_TO_MANY",
+        "targetObjectMetadata": {"nameSingular": "invoice"},
+        "targetFieldMetadata": {"name": "customer"},
+    }
+
+
+async def test_duplicates_and_reserved_names_fail_validation(client: Client) -> None:
+    object_id = await create_invoice(client)
+    again = await client.post(
+        CREATE_OBJECT,
+        {
+            "input": {
+                "object": {
+                    "nameSingular": "invoice",
+                    "namePlural": "invoices",
+                    "labelSingular": "I",
+                    "labelPlural": "Is",
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    assert again.data is None
+    assert again.codes == [("METADATA_VALIDATION_FAILED", None)]
+    await add_field(client, object_id, type="TEXT", name="reference", label="Reference")
+    dup = await client.post(
+        CREATE_FIELD,
+        {
+            "input": {
+                "field": {
+                    "objectMetadataId": object_id,
+                    "type": "TEXT",
+                    "name": "reference",
+                    "label": "Again",
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    assert dup.codes == [("METADATA_VALIDATION_FAILED", None)]
+    entry = dup.errors[0]["extensions"]["errors"]["fieldMetadata"][0]["errors"][0]
+    assert entry["code"] == "NOT_AVAILABLE" and entry["value"] == "reference"
+    reserved = await client.post(
+        CREATE_FIELD,
+        {
+            "input": {
+                "field": {
+                    "objectMetadataId": object_id,
+                    "type": "TEXT",
+                    "name": "createdAt",
+                    "label": "x",
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    assert reserved.codes == [("METADATA_VALIDATION_FAILED", None)]
+    bad_options = await client.post(
+        CREATE_FIELD,
+        {
+            "input": {
+                "field": {
+                    "objectMetadataId": object_id,
+                    "type": "SELECT",
+                    "name": "kind",
+                    "label": "Kind",
+                    "options": [{"value": "not upper"}],
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    assert bad_options.codes == [("METADATA_VALIDATION_FAILED", None)]
+
+
+async def test_update_and_delete_field_and_object(client: Client) -> None:
+    object_id = await create_invoice(client)
+    field = await add_field(client, object_id, type="TEXT", name="reference", label="Reference")
+    await client.ok('mutation { createInvoice(data: {reference: "R"}) { id } }')
+    renamed = await client.ok(
+        "mutation($i: UpdateOneFieldMetadataInput!) { updateOneField(input: $i) { name label } }",
+        {"i": {"id": field["id"], "update": {"name": "ref", "label": "Ref"}}},
+        endpoint="/metadata",
+    )
+    assert renamed["updateOneField"] == {"name": "ref", "label": "Ref"}
+    data = await client.ok("{ invoices { edges { node { ref } } } }")
+    assert data["invoices"]["edges"][0]["node"]["ref"] == "R"
+    await client.ok(
+        "mutation($i: DeleteOneFieldInput!) { deleteOneField(input: $i) { id } }",
+        {"i": {"id": field["id"]}},
+        endpoint="/metadata",
+    )
+    gone = await client.post("{ invoices { edges { node { ref } } } }")
+    assert gone.codes == [("GRAPHQL_VALIDATION_FAILED", None)]
+    await client.ok(
+        "mutation($i: DeleteOneObjectInput!) { deleteOneObject(input: $i) { id } }",
+        {"i": {"id": object_id}},
+        endpoint="/metadata",
+    )
+    unknown = await client.post("{ invoices { totalCount } }")
+    assert unknown.errors[0]["message"].startswith('Cannot query field "invoices" on type "Query".')
+    # the activity targets lost their link to the deleted object
+    assert (await client.post("{ attachments { edges { node { targetInvoiceId } } } }")).errors
+
+
+async def test_records_and_metadata_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "sandbox.db"
+    async with Sandbox.start(port=0, db=db, rate_limit=None) as sb, aiohttp.ClientSession() as s:
+        client = Client(s, sb, sb.api_key)
+        object_id = await create_invoice(client)
+        await add_field(client, object_id, type="TEXT", name="reference", label="Reference")
+        await client.ok('mutation { createInvoice(data: {reference: "kept"}) { id } }')
+        await client.ok('mutation { createCompany(data: {name: "Kept Co"}) { id } }')
+        first_key = sb.api_key
+    async with Sandbox.start(port=0, db=db, rate_limit=None) as sb, aiohttp.ClientSession() as s:
+        client = Client(s, sb, sb.api_key)
+        data = await client.ok("{ invoices { edges { node { reference } } } }")
+        assert data["invoices"]["edges"][0]["node"]["reference"] == "kept"
+        assert sb.store.count("company") == 21  # demo seed is not added twice
+        # keys issued by the previous run still work (only their hashes are stored)
+        assert (await client.post("{ companies { totalCount } }", key=first_key)).errors == []
+    assert first_key.encode() not in db.read_bytes()
