@@ -10,6 +10,8 @@ and names in the shape of the generated ``CompanyFields`` fragment). Each varian
 - typed: ``twenty.core.create_companies(data=[...], upsert=True)``: encode (pydantic inputs by
   alias), send, read, decode, classify, validate into the generated models (rate limit off:
   the limiter's job is to wait, not to be measured).
+- runtime_execute: ``twenty.execute(query, variables)`` with the same records as plain dicts:
+  the runtime alone (limiter off, retry, classification, events), no pydantic either way.
 - raw: ``session.post(data=json.dumps(payload))`` + ``json.loads`` on one aiohttp session.
 - gql (execute_async): gql 4 ``Client(schema=schema/core.graphql).execute_async`` with schema
   validation; it opens its transport on every call, as that API does.
@@ -108,6 +110,11 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
 
     query = _captured_query(generated_client)
 
+    async def runtime_only() -> object:
+        data = await twenty.execute(query, {"data": plain, "upsert": True}, "CreateCompanies")
+        assert len(data["createCompanies"]) == 60
+        return data
+
     session = aiohttp.ClientSession()
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
 
@@ -154,6 +161,7 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
     variants: dict[str, Callable[[], Awaitable[object]]] = {
         "typed": typed,
         "raw": raw,
+        "runtime_execute": runtime_only,
         "gql_execute_async": gql_execute_async,
         "gql_session": gql_session_execute,
     }
@@ -168,6 +176,34 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
     await session.close()
     await twenty.aclose()
     return {name: statistics.median(times) for name, times in results.items()}
+
+
+def breakdown(query: str, rounds: int) -> dict[str, float]:
+    """Seconds per call of the typed client's in-process steps, without HTTP."""
+    from twenty_gql.generated.core.base_model import UnsetType
+    from twenty_gql.generated.core.create_companies import CreateCompanies
+    from twenty_gql.transport import encode_request
+
+    models, _ = _inputs()
+    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
+    data = json.loads(answer)["data"]
+    steps: dict[str, Callable[[], object]] = {
+        "encode (pydantic dump + json)": lambda: encode_request(
+            query, "CreateCompanies", {"data": models, "upsert": True}, UnsetType
+        ),
+        "decode (json.loads)": lambda: json.loads(answer),
+        "validate (generated models)": lambda: CreateCompanies.model_validate(data),
+    }
+    out: dict[str, float] = {}
+    for name, fn in steps.items():
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for _ in range(200):
+                fn()
+            times.append((time.perf_counter() - start) / 200)
+        out[name] = statistics.median(times)
+    return out
 
 
 def _captured_query(module: Any) -> str:
@@ -201,8 +237,16 @@ def main() -> None:
         print(f"{name:18} {seconds * 1e6:9.0f} µs per 60-record upsert call")
     typed = times["typed"]
     print(f"typed / raw aiohttp+json         = {typed / times['raw']:.2f}  (target <= 1.3)")
+    runtime = times["runtime_execute"]
+    print(f"twenty.execute / raw aiohttp+json = {runtime / times['raw']:.2f}  (the runtime alone)")
     print(f"typed / gql execute_async        = {typed / times['gql_execute_async']:.2f}")
     print(f"typed / gql connected session    = {typed / times['gql_session']:.2f}")
+    from twenty_gql.generated.core import client as generated_client
+
+    print("where the typed call's time goes (in process, no HTTP):")
+    for step, seconds in breakdown(_captured_query(generated_client), args.rounds).items():
+        share = seconds / times["raw"]
+        print(f"  {step:32} {seconds * 1e6:7.0f} µs = {share:.2f} x the raw call")
 
 
 if __name__ == "__main__":

@@ -52,9 +52,9 @@ class Twenty:
     """A client of one Twenty workspace. Use it as an async context manager (or ``aclose()``).
 
     ``rate_limit``: ``None`` mirrors the profile's budget with a :class:`TokenBucket` that starts
-    with ``initial_tokens`` (0 by default: see :mod:`twenty_gql.ratelimit`); ``"off"`` disables
-    client-side limiting; any :class:`RateLimiter` is used as is (for example a shared one, or
-    ``TokenBucket(limit, window)``). Only ``/graphql`` calls are charged.
+    with ``initial_tokens`` (0 by default: see :mod:`twenty_gql.ratelimit`); ``(calls, seconds)``
+    sets another budget; ``"off"`` disables client-side limiting; any :class:`RateLimiter` is
+    used as is (for example one shared by several clients). Only ``/graphql`` calls are charged.
     """
 
     def __init__(
@@ -64,7 +64,7 @@ class Twenty:
         profile: str | ServerProfile = CLOUD,
         *,
         settings: Settings | None = None,
-        rate_limit: RateLimiter | Literal["off"] | None = None,
+        rate_limit: RateLimiter | tuple[int, float] | Literal["off"] | None = None,
         initial_tokens: float = 0.0,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
@@ -83,11 +83,15 @@ class Twenty:
             limiter: RateLimiter = NoLimit()
         elif rate_limit is None:
             limiter = TokenBucket.for_profile(settings.profile, initial_tokens=initial_tokens)
+        elif isinstance(rate_limit, tuple):
+            calls, window = rate_limit
+            limiter = TokenBucket(calls, window, initial_tokens=initial_tokens)
         elif isinstance(rate_limit, RateLimiter):
             limiter = rate_limit
         else:
             raise ConfigError(
-                f"rate_limit must be None, 'off' or a RateLimiter (got {rate_limit!r})"
+                "rate_limit must be None, 'off', (calls, window_seconds) or a RateLimiter "
+                f"(got {rate_limit!r})"
             )
         self.runtime = Runtime(
             settings.url,

@@ -24,6 +24,7 @@ arrival order, whatever their cost, and can be drained when the server says it i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from typing import Protocol, runtime_checkable
 
@@ -85,8 +86,9 @@ class TokenBucket:
 
     @property
     def tokens(self) -> float:
-        """Tokens available now (after refilling)."""
-        self._refill()
+        """Tokens available now (refilled up to now when called inside a running loop)."""
+        with contextlib.suppress(RuntimeError):  # no running loop: the level as last seen
+            self._refill()
         return self._tokens
 
     def _now(self) -> float:

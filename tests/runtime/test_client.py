@@ -1,0 +1,69 @@
+"""The Twenty facade: construction, settings from the environment, lazily built clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.runtime.conftest import CANARY_KEY
+from tests.runtime.replay import ReplayServer, Reply
+from twenty_gql.client import Twenty
+from twenty_gql.config import ConfigError
+from twenty_gql.profiles import SELF_HOSTED
+from twenty_gql.ratelimit import NoLimit, TokenBucket
+
+
+async def test_from_env_reads_url_key_and_profile(replay: ReplayServer) -> None:
+    replay.queue(Reply.data({"companies": {"totalCount": 3}}))
+    env = {
+        "TWENTY_API_URL": replay.url + "/graphql",
+        "TWENTY_API_KEY": CANARY_KEY,
+        "TWENTY_PROFILE": "self-hosted",
+    }
+    async with Twenty.from_env(env) as twenty:
+        assert twenty.profile is SELF_HOSTED
+        assert twenty.settings.url == replay.url
+        data = await twenty.execute("{ companies { totalCount } }")
+    assert data == {"companies": {"totalCount": 3}}
+    assert replay.received[0].path == "/graphql"
+    assert replay.received[0].headers["Authorization"] == f"Bearer {CANARY_KEY}"
+
+
+def test_missing_settings_are_named() -> None:
+    with pytest.raises(ConfigError, match="TWENTY_API_KEY"):
+        Twenty.from_env({"TWENTY_API_URL": "http://127.0.0.1:1"})
+    with pytest.raises(ConfigError, match="url="):
+        Twenty(api_key=CANARY_KEY)
+    with pytest.raises(ConfigError, match="api_key="):
+        Twenty("http://127.0.0.1:1")
+    with pytest.raises(ConfigError, match="rate_limit"):
+        Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit="sometimes")  # type: ignore[arg-type]
+
+
+def test_rate_limit_options() -> None:
+    default = Twenty("http://127.0.0.1:1", CANARY_KEY)
+    assert isinstance(default.limiter, TokenBucket)
+    assert (default.limiter.capacity, default.limiter.window) == (100, 60)
+    assert default.limiter.tokens == 0  # starts empty: see twenty_gql.ratelimit
+    custom = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=(5, 2.0), initial_tokens=5)
+    assert isinstance(custom.limiter, TokenBucket)
+    assert (custom.limiter.capacity, custom.limiter.window, custom.limiter.tokens) == (5, 2, 5)
+    assert isinstance(Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit="off").limiter, NoLimit)
+    shared = TokenBucket(10, 1.0)
+    a = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=shared)
+    b = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=shared)
+    assert a.limiter is b.limiter is shared
+
+
+async def test_core_and_metadata_share_one_runtime(replay: ReplayServer) -> None:
+    async with Twenty(replay.url, CANARY_KEY, rate_limit="off") as twenty:
+        assert twenty.core is twenty.core
+        assert twenty.core.runtime is twenty.metadata.runtime is twenty.runtime
+        assert twenty.core.endpoint == "/graphql"
+        assert twenty.metadata.endpoint == "/metadata"
+        replay.queue(Reply.data({"companies": None}), Reply.data({"objects": None}))
+        await twenty.core.list_companies(first=1)
+        await twenty.execute("{ objects { edges { node { id } } } }", endpoint="/metadata")
+        session = twenty.runtime.transport._session  # type: ignore[attr-defined]
+        assert session is not None and not session.closed
+    assert session.closed
+    assert [r.path for r in replay.received] == ["/graphql", "/metadata"]
