@@ -64,7 +64,8 @@ async def test_new_user_lists_companies_then_adds_a_custom_object(tmp_path: Path
             assert body["data"]["companies"]["totalCount"] == 20
             assert len(body["data"]["companies"]["edges"]) == 5
             create_object = {
-                "query": "mutation($i: CreateOneObjectInput!) { createOneObject(input: $i) { id } }",
+                "query": "mutation($i: CreateOneObjectInput!) "
+                "{ createOneObject(input: $i) { id } }",
                 "variables": {
                     "i": {
                         "object": {

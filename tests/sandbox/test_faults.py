@@ -89,11 +89,13 @@ async def test_same_seed_same_faults_and_metadata_untouched() -> None:
         20,
     )
     assert other != first
-    async with Sandbox.start(port=0, faults=FaultConfig(error_5xx=1.0)) as sb:
-        async with aiohttp.ClientSession() as session:
-            client = Client(session, sb, sb.api_key)
-            meta = await client.post("{ currentWorkspace { id } }", endpoint="/metadata")
-            assert meta.status == 200 and meta.errors == []
+    async with (
+        Sandbox.start(port=0, faults=FaultConfig(error_5xx=1.0)) as sb,
+        aiohttp.ClientSession() as session,
+    ):
+        client = Client(session, sb, sb.api_key)
+        meta = await client.post("{ currentWorkspace { id } }", endpoint="/metadata")
+        assert meta.status == 200 and meta.errors == []
 
 
 def test_fault_config_rejects_bad_probability() -> None:

@@ -68,10 +68,11 @@ class Store:
     def ensure_table(self, object_singular: str) -> None:
         table = table_name(object_singular)
         self._conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, data TEXT)")
-        index = f'"ix_{object_singular}_deleted"'
-        self._conn.execute(
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} (json_extract(data, '$.deletedAt'))"
-        )
+        for column in ("deletedAt", "position"):
+            index = f'"ix_{object_singular}_{column}"'
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table} (json_extract(data, '$.{column}'))"
+            )
 
     def drop_table(self, object_singular: str) -> None:
         self._conn.execute(f"DROP TABLE IF EXISTS {table_name(object_singular)}")
