@@ -25,7 +25,9 @@ authentication errors), ``status`` (the HTTP status, when there was an answer), 
 entry of the answer's ``errors`` list) and ``data`` (any partial data). No error ever holds the
 API key: requests are not attached, only the server's answer.
 
-:func:`error_from_answer` is the one place that maps an HTTP answer to a class.
+:func:`error_from_answer` is the one place that maps an HTTP answer to a class. Twenty answers
+errors with HTTP 200; a non-200 status without GraphQL errors (a proxy's page) is a
+ProtocolError, except 401, 403 and 429, which map to the classes of the same meaning.
 """
 
 from __future__ import annotations
@@ -200,6 +202,13 @@ _PRECEDENCE: tuple[type[GraphQLError], ...] = (
 )
 
 
+_BY_STATUS: dict[int, type[TwentyError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    429: RateLimitedError,
+}
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -337,7 +346,9 @@ def error_from_answer(
             message = f"HTTP {status}: {_text(entries[0].get('message')) or '(no message)'}"
         else:
             message = f"HTTP {status}: {_text(answer.get('message')) or _excerpt(text)}"
-        return ProtocolError(
+        # Twenty itself answers these with HTTP 200; a proxy in front of it may not.
+        cls = _BY_STATUS.get(status, ProtocolError)
+        return cls(
             message, operation_name=operation_name, status=status, errors=entries, data=partial
         )
     if entries:

@@ -216,3 +216,23 @@ async def test_document_that_does_not_parse_is_refused_before_sending(
         with pytest.raises(e.BadInputError, match="pass operation_name"):
             await twenty.execute("query A { a } query B { b }")
     assert replay.received == []
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (401, e.AuthenticationError),
+        (403, e.PermissionDeniedError),
+        (429, e.RateLimitedError),
+        (404, e.ProtocolError),
+    ],
+)
+async def test_a_proxy_status_without_graphql_errors(
+    replay: ReplayServer, status: int, cls: type[e.TwentyError]
+) -> None:
+    replay.queue(Reply(status=status, body="<html>proxy</html>", content_type="text/html"))
+    async with Twenty(replay.url, CANARY_KEY, rate_limit="off", retry=NO_RETRY) as twenty:
+        with pytest.raises(e.TwentyError) as caught:
+            await twenty.execute(SIMPLE)
+    assert type(caught.value) is cls
+    assert caught.value.status == status
