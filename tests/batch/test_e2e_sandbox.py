@@ -350,3 +350,53 @@ async def test_export_streams_every_record_to_csv_and_jsonl_and_reimports(tmp_pa
         assert again.code == 0, again.stderr
         assert "updated" in again.stdout
         assert len(companies(sb)) == 450
+
+
+async def test_a_custom_object_with_a_custom_unique_field_imports_without_codegen(
+    tmp_path: Path,
+) -> None:
+    async with (
+        Sandbox.start(port=0, seed="empty", profile=FAST) as sb,
+        Twenty(sb.url, sb.api_key, profile=FAST) as twenty,
+    ):
+        created = await twenty.execute(
+            "mutation CreateObject($input: CreateOneObjectInput!) "
+            "{ createOneObject(input: $input) { id } }",
+            {
+                "input": {
+                    "object": {
+                        "nameSingular": "invoice",
+                        "namePlural": "invoices",
+                        "labelSingular": "Invoice",
+                        "labelPlural": "Invoices",
+                    }
+                }
+            },
+            endpoint="/metadata",
+        )
+        object_id = created["createOneObject"]["id"]
+        for field in (
+            {"type": "TEXT", "name": "reference", "label": "Reference", "isUnique": True},
+            {"type": "NUMBER", "name": "amount", "label": "Amount"},
+        ):
+            await twenty.execute(
+                "mutation CreateField($input: CreateOneFieldMetadataInput!) "
+                "{ createOneField(input: $input) { id } }",
+                {"input": {"field": {"objectMetadataId": object_id, **field}}},
+                endpoint="/metadata",
+            )
+        path = tmp_path / "invoices.jsonl"
+        lines = [{"reference": f"INV-{i % 40}", "amount": i} for i in range(100)]
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        schema = await load_schema(twenty.settings, None)
+        report = await run_import(
+            twenty, schema, ImportOptions("invoices", str(path), keys=("reference",))
+        )
+        stored = sb.store.all("invoice")
+    # 100 rows, 40 distinct references: repeats were kept out of each other's batches, and the
+    # last row of each reference won.
+    assert report.result.ok and report.result.stats.rows == 100
+    assert report.result.stats.created == 40 and report.result.stats.updated == 60
+    assert sorted((r["reference"], r["amount"]) for r in stored) == sorted(
+        (f"INV-{i % 40}", i) for i in range(60, 100)
+    )
