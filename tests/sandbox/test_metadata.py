@@ -263,3 +263,61 @@ async def test_records_and_metadata_survive_a_restart(tmp_path: Path) -> None:
         # keys issued by the previous run still work (only their hashes are stored)
         assert (await client.post("{ companies { totalCount } }", key=first_key)).errors == []
     assert first_key.encode() not in db.read_bytes()
+
+
+EVERY_TYPE: list[tuple[str, dict[str, object], object]] = [
+    ("TEXT", {}, "hello"),
+    ("NUMBER", {}, 2.5),
+    ("BOOLEAN", {}, True),
+    ("DATE", {}, "2026-03-01"),
+    ("DATE_TIME", {}, "2026-03-01T10:00:00.000Z"),
+    ("UUID", {}, "6f1c1d8e-6a53-4a3e-9a57-2b0c8d1e7f10"),
+    ("SELECT", {"options": [{"value": "LOW"}, {"value": "HIGH"}]}, "HIGH"),
+    ("MULTI_SELECT", {"options": [{"value": "RED"}, {"value": "BLUE"}]}, ["RED", "BLUE"]),
+    ("RATING", {}, "RATING_4"),
+    ("RAW_JSON", {}, {"nested": [1, 2]}),
+    ("ARRAY", {}, ["a", "b"]),
+    ("FULL_NAME", {}, {"firstName": "Ada", "lastName": "L"}),
+    ("EMAILS", {}, {"primaryEmail": "ada@example.com"}),
+    ("PHONES", {}, {"primaryPhoneNumber": "600000000", "primaryPhoneCountryCode": "FR"}),
+    ("LINKS", {}, {"primaryLinkUrl": "https://example.com"}),
+    ("CURRENCY", {}, {"amountMicros": 1000000, "currencyCode": "EUR"}),
+    ("ADDRESS", {}, {"addressCity": "Paris"}),
+]
+SELECTIONS = {
+    "FULL_NAME": "{ firstName lastName }",
+    "EMAILS": "{ primaryEmail }",
+    "PHONES": "{ primaryPhoneNumber primaryPhoneCountryCode }",
+    "LINKS": "{ primaryLinkUrl }",
+    "CURRENCY": "{ amountMicros currencyCode }",
+    "ADDRESS": "{ addressCity }",
+}
+
+
+async def test_custom_fields_of_every_type_round_trip(client: Client) -> None:
+    object_id = await create_invoice(client)
+    data: dict[str, object] = {}
+    selection = []
+    for kind, extra, value in EVERY_TYPE:
+        name = "f" + kind.title().replace("_", "")
+        await add_field(client, object_id, type=kind, name=name, label=kind, **extra)
+        data[name] = value
+        selection.append(name + " " + SELECTIONS.get(kind, ""))
+    made = await client.ok(
+        "mutation($d: InvoiceCreateInput!) { createInvoice(data: $d) { id "
+        + " ".join(selection)
+        + " } }",
+        {"d": data},
+    )
+    record = made["createInvoice"]
+    for name, value in data.items():
+        assert record[name] == value, name
+    filtered = await client.ok(
+        """{ invoices(filter: {and: [{fDate: {gte: "2026-01-01"}}, {fBoolean: {eq: true}},
+        {fMultiSelect: {containsAny: [BLUE]}}, {fRating: {in: [RATING_4]}},
+        {fArray: {containsIlike: "%A%"}}, {fEmails: {primaryEmail: {ilike: "ADA%"}}}]}) {
+        totalCount } }"""
+    )
+    assert filtered["invoices"]["totalCount"] == 1
+    bad_date = await client.post('mutation { createInvoice(data: {fDate: "March"}) { id } }')
+    assert bad_date.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]

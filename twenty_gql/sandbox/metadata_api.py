@@ -82,6 +82,7 @@ RESERVED_NAMES = frozenset(
         "not",
     ]
 )
+_RATING = [{"value": f"RATING_{i}", "label": str(i)} for i in range(1, 6)]
 # Standard objects a new custom object gets a relation from (the target side is a MORPH field).
 _ACTIVITY_TARGETS = ("attachment", "noteTarget", "taskTarget")
 
@@ -600,7 +601,9 @@ class MetadataApi:
             isUnique=bool(data.get("isUnique")),
             isCustom=True,
             defaultValue=data.get("defaultValue"),
-            options=_normalise_options(data.get("options")),
+            options=_normalise_options(
+                data.get("options") if kind != "RATING" or data.get("options") else _RATING
+            ),
             settings=data.get("settings"),
             createdAt=now,
             updatedAt=now,
