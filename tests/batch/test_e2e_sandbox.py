@@ -291,7 +291,7 @@ async def test_cli_bad_input_gives_one_line_naming_the_culprit_and_the_exit_code
                 ["import", "company", str(good), "--quiet"],
                 env,
                 1,
-                "line 4 [employees]: employees: 'twelve' is not a number",
+                "line 4: employees: 'twelve' is not a number",
             ),
             "export unknown field": (
                 ["export", "company", "--out", str(tmp_path / "o.csv"), "--fields", "shoe"],

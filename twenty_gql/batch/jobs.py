@@ -299,9 +299,13 @@ async def _bulk(
         result.calls += 1
         result.ids.extend(str(r["id"]) for r in answered.get(root) or ())
 
-    if total <= limit:
-        await run(filter if action in ("restore", "destroy") else scoped)
-    else:
+    single = total <= limit
+    if single:
+        try:
+            await run(filter if action in ("restore", "destroy") else scoped)
+        except TooManyRecordsError:
+            single = False  # records were added since the count: go by id after all
+    if not single:
         # Snapshot the ids first, so an update that changes what the filter matches still
         # touches each record exactly once, then act on chunks of ``limit`` ids.
         ids = [str(node["id"]) async for node in _ids(twenty, names, scoped, retry, result)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -220,6 +221,7 @@ async def _run(
     console = Console(stderr=True)
     progress = _progress(console, quiet)
     task: TaskID | None = None
+    started = time.monotonic()
 
     def on_progress(stats: JobStats, total: int | None) -> None:
         nonlocal task
@@ -228,7 +230,8 @@ async def _run(
         if task is None:
             progress.start()
             task = progress.add_task(options.object_name, total=total, extra="")
-        rate = stats.rows / stats.elapsed if stats.elapsed else 0.0
+        spent = time.monotonic() - started
+        rate = stats.rows / spent if spent > 0 else 0.0
         extra = (
             f"{rate:,.0f} rows/s · failed {stats.failed} · throttles {stats.throttles}"
             f" · retries {stats.retries}"
@@ -326,7 +329,9 @@ def _print_summary(report: ImportReport) -> None:
     console.print(table)
     for outcome in report.result.failures[:5]:
         where = f"line {outcome.line}" if outcome.line is not None else f"row {outcome.index}"
-        field = f" [{outcome.field}]" if outcome.field else ""
-        console.print(f"  {where}{field}: {outcome.message}", highlight=False, markup=False)
+        message = outcome.message or "rejected"
+        named = outcome.field is None or message.startswith(f"{outcome.field}:")
+        field = "" if named else f" [{outcome.field}]"
+        console.print(f"  {where}{field}: {message}", highlight=False, markup=False)
     if len(report.result.failures) > 5:
         console.print(f"  ... and {len(report.result.failures) - 5} more", highlight=False)
