@@ -400,3 +400,23 @@ async def test_a_custom_object_with_a_custom_unique_field_imports_without_codege
     assert sorted((r["reference"], r["amount"]) for r in stored) == sorted(
         (f"INV-{i % 40}", i) for i in range(60, 100)
     )
+
+
+async def test_a_client_expecting_a_larger_batch_learns_the_servers_limit() -> None:
+    from twenty_gql.profiles import SELF_HOSTED
+
+    rows = [
+        {"name": f"L{i}", "domainName": {"primaryLinkUrl": f"https://l{i}.example"}}
+        for i in range(1000)
+    ]
+    client_profile = SELF_HOSTED.scaled(window_seconds=1.0)  # believes 200 records per call
+    async with Sandbox.start(port=0, seed="empty", profile=FAST) as sb:  # enforces 60
+        async with Twenty(sb.url, sb.api_key, profile=client_profile) as twenty:
+            result = await upsert_many(twenty, "company", rows)
+        stored = domains(sb)
+    assert result.ok and result.stats.landed == 1000
+    assert result.stats.learned_limit == FAST.records_per_call
+    assert len(stored) == 1000 and set(stored.values()) == {1}
+    # at most one refused call per 200-record batch, each re-cut into ceil(200/60) calls
+    planned = math.ceil(1000 / 200)
+    assert result.stats.calls <= planned * (1 + math.ceil(200 / 60))
