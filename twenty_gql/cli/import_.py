@@ -201,7 +201,7 @@ def import_command(
     if file == "-" and options.fmt is None:
         options = replace(options, fmt=_stdin_format())
     report = asyncio.run(_run(command, settings, schema, options, quiet))
-    _print_summary(report)
+    print_summary(report)
     if report.result.stats.failed:
         raise typer.Exit(EXIT_REJECTED)
 
@@ -296,7 +296,8 @@ def _stop(progress: Progress | None) -> None:
         progress.stop()
 
 
-def _print_summary(report: ImportReport) -> None:
+def print_summary(report: ImportReport) -> None:
+    """The end-of-import table and the first rejected rows (also used by ``demo``)."""
     stats = report.result.stats
     console = Console()
     title = f"import {report.object_name}" + (" (dry run: nothing sent)" if report.dry_run else "")

@@ -2,6 +2,8 @@
 values coerced by the schema's types, relations by unique key, the rejects file."""
 
 from twenty_gql.io.coerce import CoercionError, coerce_value
+from twenty_gql.io.exporter import ExportReport, ExportSetupError, run_export
+from twenty_gql.io.importer import ImportOptions, ImportReport, ImportSetupError, run_import
 from twenty_gql.io.mapping import ColumnPlan, MappingError, parse_map_options, plan_columns
 from twenty_gql.io.object_schema import (
     Leaf,
@@ -15,6 +17,7 @@ from twenty_gql.io.readers import InputFileError, RowSource, SourceRow, open_row
 from twenty_gql.io.rejects import RejectsWriter
 from twenty_gql.io.relations import RELATION_NOT_FOUND, RelationLookup, resolve_relations
 from twenty_gql.io.rows import CLIENT_VALIDATION, BuiltRow, RowBuilder
+from twenty_gql.io.schema_source import load_schema
 
 __all__ = [
     "CLIENT_VALIDATION",
@@ -22,6 +25,11 @@ __all__ = [
     "BuiltRow",
     "CoercionError",
     "ColumnPlan",
+    "ExportReport",
+    "ExportSetupError",
+    "ImportOptions",
+    "ImportReport",
+    "ImportSetupError",
     "InputFileError",
     "Leaf",
     "MappingError",
@@ -36,8 +44,11 @@ __all__ = [
     "UnknownObjectError",
     "coerce_value",
     "find_object",
+    "load_schema",
     "open_rows",
     "parse_map_options",
     "plan_columns",
     "resolve_relations",
+    "run_export",
+    "run_import",
 ]
