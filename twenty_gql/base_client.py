@@ -155,71 +155,91 @@ class Runtime:
         url = self.base_url + endpoint
         charged = endpoint == CHARGED_ENDPOINT
         cost = info.cost
-        events = self.events
         attempt = faults = throttles = 0
         idempotent: bool | None = None
         while True:
             attempt += 1
             if charged:
                 await self.limiter.acquire(cost)
-            if events.has_subscribers:
-                events.emit(RequestEvent(endpoint, operation_name, attempt))
-            logger.debug("POST %s %s (attempt %d)", endpoint, operation_name, attempt)
-            started = time.perf_counter()
-            status: int | None = None
-            try:
-                answer = await self.transport.post(url, body, self._headers)
-                status = answer.status
-                parsed, error = self._classify(answer, operation_name)
-            except TransportError as exc:
-                exc.operation_name = operation_name
-                error = exc
-            elapsed = time.perf_counter() - started
-            if events.has_subscribers:
-                name = None if error is None else type(error).__name__
-                events.emit(ResponseEvent(endpoint, operation_name, attempt, status, elapsed, name))
+            parsed, error = await self._attempt(url, endpoint, body, operation_name, attempt)
             if error is None:
                 self._charge(charged, endpoint, operation_name, cost)
                 assert isinstance(parsed, dict)
-                return GraphQLResponse(status or 200, parsed, operation_name)
+                return GraphQLResponse(200, parsed, operation_name)
 
             if isinstance(error, RateLimitedError):
                 self.throttled += 1
                 if throttles >= policy.max_throttle_retries:
                     raise error
                 throttles += 1
-                if isinstance(self.limiter, SupportsDrain):
-                    self.limiter.drain()
-                delay = policy.throttle_delay(error, self.profile.refill_interval, self._rng)
-                logger.info(
-                    "%s %s throttled by the server (%s); retrying in %.2fs",
+                delay = self._throttled(error, policy, endpoint, operation_name, attempt)
+            else:
+                if not (isinstance(error, TransportError) and not error.request_sent):
+                    self._charge(charged, endpoint, operation_name, cost)  # may have run
+                faults += 1
+                if idempotent is None:
+                    idempotent = info.is_idempotent(_without_unset(variables, unset_type))
+                if not policy.should_retry_fault(error, idempotent=idempotent, attempt=faults):
+                    raise error
+                delay = policy.fault_delay(faults, self._rng)
+                logger.warning(
+                    "%s %s failed (%s); retry %d in %.2fs",
                     endpoint,
                     operation_name,
-                    error.server_message,
+                    type(error).__name__,
+                    faults,
                     delay,
                 )
-                events.emit(ThrottleEvent(endpoint, operation_name, attempt, delay, self.throttled))
-                await asyncio.sleep(delay)
-                continue
-
-            if not (isinstance(error, TransportError) and not error.request_sent):
-                self._charge(charged, endpoint, operation_name, cost)
-            faults += 1
-            if idempotent is None:
-                idempotent = info.is_idempotent(_without_unset(variables, unset_type))
-            if not policy.should_retry_fault(error, idempotent=idempotent, attempt=faults):
-                raise error
-            delay = policy.fault_delay(faults, self._rng)
-            logger.warning(
-                "%s %s failed (%s); retry %d in %.2fs",
-                endpoint,
-                operation_name,
-                type(error).__name__,
-                faults,
-                delay,
-            )
-            events.emit(RetryEvent(endpoint, operation_name, attempt, delay, type(error).__name__))
+                self.events.emit(
+                    RetryEvent(endpoint, operation_name, attempt, delay, type(error).__name__)
+                )
             await asyncio.sleep(delay)
+
+    async def _attempt(
+        self, url: str, endpoint: str, body: bytes, operation_name: str | None, attempt: int
+    ) -> tuple[object, TwentyError | None]:
+        """One HTTP exchange: the decoded answer and the error it stands for, if any."""
+        events = self.events
+        if events.has_subscribers:
+            events.emit(RequestEvent(endpoint, operation_name, attempt))
+        logger.debug("POST %s %s (attempt %d)", endpoint, operation_name, attempt)
+        started = time.perf_counter()
+        status: int | None = None
+        parsed: object = None
+        try:
+            answer = await self.transport.post(url, body, self._headers)
+            status = answer.status
+            parsed, error = self._classify(answer, operation_name)
+        except TransportError as exc:
+            exc.operation_name = operation_name
+            error = exc
+        if events.has_subscribers:
+            elapsed = time.perf_counter() - started
+            name = None if error is None else type(error).__name__
+            events.emit(ResponseEvent(endpoint, operation_name, attempt, status, elapsed, name))
+        return parsed, error
+
+    def _throttled(
+        self,
+        error: RateLimitedError,
+        policy: RetryPolicy,
+        endpoint: str,
+        operation_name: str | None,
+        attempt: int,
+    ) -> float:
+        """The server's budget is spent: empty ours too, and say how long to wait."""
+        if isinstance(self.limiter, SupportsDrain):
+            self.limiter.drain()
+        delay = policy.throttle_delay(error, self.profile.refill_interval, self._rng)
+        logger.info(
+            "%s %s throttled by the server (%s); retrying in %.2fs",
+            endpoint,
+            operation_name,
+            error.server_message,
+            delay,
+        )
+        self.events.emit(ThrottleEvent(endpoint, operation_name, attempt, delay, self.throttled))
+        return delay
 
     def _charge(
         self, charged: bool, endpoint: str, operation_name: str | None, cost: float
