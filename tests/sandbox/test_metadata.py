@@ -321,3 +321,34 @@ async def test_custom_fields_of_every_type_round_trip(client: Client) -> None:
     assert filtered["invoices"]["totalCount"] == 1
     bad_date = await client.post('mutation { createInvoice(data: {fDate: "March"}) { id } }')
     assert bad_date.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
+
+
+async def test_a_change_that_breaks_the_schema_is_refused_and_undone(
+    client: Client, sandbox: Sandbox
+) -> None:
+    version = sandbox.workspace.schema_version
+    clash = await client.post(
+        CREATE_OBJECT,
+        {
+            "input": {
+                "object": {
+                    "nameSingular": "currency",
+                    "namePlural": "currencies",
+                    "labelSingular": "Currency",
+                    "labelPlural": "Currencies",
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    assert clash.codes == [("METADATA_VALIDATION_FAILED", None)]
+    assert (
+        "Currency"
+        in clash.errors[0]["extensions"]["errors"]["objectMetadata"][0]["errors"][0]["message"]
+    )
+    assert sandbox.workspace.schema_version == version
+    assert "currency" not in sandbox.workspace.meta.objects
+    # the workspace still answers, and the attachment links were not left behind
+    data = await client.ok("{ companies { totalCount } }")
+    assert data["companies"]["totalCount"] == 20
+    assert sandbox.workspace.meta.objects["attachment"].field("targetCurrency") is None

@@ -231,7 +231,9 @@ async def test_record_limit_per_call(client: Client, sandbox: Sandbox) -> None:
     assert len(ok["updateCompanies"]) == limit
 
 
-async def test_update_merges_composites_and_clears_with_null(client: Client) -> None:
+async def test_update_merges_composites_and_clears_with_null(
+    client: Client, sandbox: Sandbox
+) -> None:
     created = await client.ok(
         CREATE_MANY,
         {"data": [{"name": "Addr", "employees": 4, "domainName": {"primaryLinkUrl": "x.example"}}]},
@@ -243,6 +245,8 @@ async def test_update_merges_composites_and_clears_with_null(client: Client) -> 
     data = await client.ok(
         q, {"id": cid, "data": {"employees": None, "domainName": {"primaryLinkLabel": "X"}}}
     )
+    stored = next(r for r in sandbox.store.all("company") if r["id"] == cid)
+    assert stored["updatedBy"]["source"] == "API" and stored["createdBy"]["name"] == "My api key"
     assert data["updateCompany"]["employees"] is None
     assert data["updateCompany"]["domainName"] == {
         "primaryLinkUrl": "x.example",
@@ -318,3 +322,25 @@ async def test_relations_many_to_one_and_one_to_many(client: Client) -> None:
     )
     assert nested.codes == [("BAD_USER_INPUT", "TOO_COMPLEX_QUERY")]
     assert nested.data == {"people": None}
+
+
+async def test_filter_through_many_to_one_and_order_limits(client: Client) -> None:
+    q = """query($f: PersonFilterInput) { people(filter: $f) { totalCount edges { node {
+      company { name } } } } }"""
+    data = await client.ok(q, {"f": {"company": {"name": {"in": ["Stripe", "Figma"]}}}})
+    assert data["people"]["totalCount"] == 4
+    assert {e["node"]["company"]["name"] for e in data["people"]["edges"]} == {"Stripe", "Figma"}
+    related = await client.post(
+        "{ people(orderBy: [{company: {name: AscNullsFirst}}]) { totalCount } }"
+    )
+    assert related.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
+    assert '"company"' in related.errors[0]["message"]
+    by_city = await client.ok(
+        "{ companies(first: 3, orderBy: [{address: {addressCity: DescNullsLast}}]) {"
+        " edges { node { address { addressCity } } } } }"
+    )
+    assert [e["node"]["address"]["addressCity"] for e in by_city["companies"]["edges"]] == [
+        "Stockholm",
+        "Stockholm",
+        "San Francisco",
+    ]

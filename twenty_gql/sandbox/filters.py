@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import bad_input
-from .metadata import ObjectMeta, WorkspaceMetadata
+from .metadata import COMPOSITE_TYPES, ObjectMeta, WorkspaceMetadata
 from .store import table_name
 from .values import parse_date, parse_datetime
 
@@ -218,8 +218,15 @@ def compile_order(obj: ObjectMeta, order_by: Sequence[dict[str, Any]] | None) ->
             if direction is None:
                 continue
             if isinstance(direction, dict):
+                f = obj.field(name)
+                if f is None or not f.is_composite:
+                    raise bad_input(
+                        f'Ordering by the fields of the related "{name}" record is not supported '
+                        "by the sandbox",
+                        "INVALID_QUERY_INPUT",
+                    )
                 for sub, d in direction.items():
-                    if d is None or sub not in _SUBSORTABLE:
+                    if d is None or sub not in COMPOSITE_TYPES[f.type][1]:
                         continue
                     asc, nf = _DIRECTIONS[d]
                     keys.append(SortKey(f"{name}.{sub}", _path(name, sub), asc, nf))
@@ -229,34 +236,6 @@ def compile_order(obj: ObjectMeta, order_by: Sequence[dict[str, Any]] | None) ->
     if not any(k.name == "id" for k in keys):
         keys.append(SortKey("id", "id", True, True))
     return keys
-
-
-_SUBSORTABLE = frozenset(
-    {
-        "primaryLinkUrl",
-        "primaryLinkLabel",
-        "amountMicros",
-        "currencyCode",
-        "firstName",
-        "lastName",
-        "addressStreet1",
-        "addressStreet2",
-        "addressCity",
-        "addressPostcode",
-        "addressState",
-        "addressCountry",
-        "addressLat",
-        "addressLng",
-        "primaryEmail",
-        "primaryPhoneNumber",
-        "primaryPhoneCountryCode",
-        "primaryPhoneCallingCode",
-        "source",
-        "name",
-        "workspaceMemberId",
-        "markdown",
-    }
-)
 
 
 def key_value(record: dict[str, Any], key: SortKey) -> Any:

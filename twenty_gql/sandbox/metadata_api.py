@@ -339,7 +339,31 @@ class MetadataApi:
         }
         for name, fn in mutations.items():
             if name in mutation.fields:
-                mutation.fields[name].resolve = fn
+                mutation.fields[name].resolve = self._all_or_nothing(fn, name)
+
+    def _all_or_nothing(self, change: Callable[..., Any], name: str) -> Callable[..., Any]:
+        """Run a metadata change in one transaction; on failure restore the metadata too."""
+        action = re.sub(r"([A-Z])", r" \1", name).lower().replace("one ", "")
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            snapshot = self.meta.to_json()
+            try:
+                with self.workspace.store.transaction():
+                    return change(*args, **kwargs)
+            except SandboxError:
+                self.workspace.meta = WorkspaceMetadata.from_json(snapshot)
+                raise
+            except (TypeError, ValueError) as error:  # the records schema would not build
+                self.workspace.meta = WorkspaceMetadata.from_json(snapshot)
+                raise validation_failed(
+                    f"{action.replace('create ', 'creating ')}",
+                    "objectMetadata" if "object" in name.lower() else "fieldMetadata",
+                    "INVALID_SCHEMA",
+                    name,
+                    f"The change would make an invalid records schema: {error}",
+                ) from None
+
+        return run
 
     def _objects(self, _: Any, __: Any, paging: Any = None, filter: Any = None) -> Any:
         nodes = [self._object(o) for o in self.meta.objects.values()]
@@ -666,8 +690,6 @@ class MetadataApi:
         )
 
     def _check_unique_data(self, obj: ObjectMeta, field: FieldMeta) -> None:
-        from .records import unique_index_sql  # noqa: F401 - index created by sync_tables
-
         if field.is_composite:
             return
         table = f'"r_{obj.nameSingular}"'

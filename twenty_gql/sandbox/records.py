@@ -185,7 +185,7 @@ class Records:
                     if len(distinct) > 1:
                         raise _multiple_matches(found)
                     existing = next(iter(distinct.values()))
-                    record = self._merge(obj, existing, data, now)
+                    record = self._merge(obj, existing, data, now, actor)
                     record["deletedAt"] = None
                     self.store.replace(obj.nameSingular, record)
                 else:
@@ -344,8 +344,14 @@ class Records:
         return record
 
     def _merge(
-        self, obj: ObjectMeta, existing: dict[str, Any], data: dict[str, Any], now: str
+        self,
+        obj: ObjectMeta,
+        existing: dict[str, Any],
+        data: dict[str, Any],
+        now: str,
+        actor: dict[str, Any],
     ) -> dict[str, Any]:
+        """``existing`` with ``data`` applied; composites merge sub-field by sub-field."""
         record = copy.deepcopy(existing)
         for key, value in data.items():
             if key in ("id", "createdAt", "createdBy"):
@@ -357,6 +363,8 @@ class Records:
             else:
                 record[key] = value
         record["updatedAt"] = data.get("updatedAt") or now
+        if data.get("updatedBy") is None:
+            record["updatedBy"] = dict(actor)
         return record
 
     def _next_position(self, obj: ObjectMeta) -> float:
@@ -444,7 +452,7 @@ class Records:
         existing = self.store.get(obj.nameSingular, record_id)
         if existing is None or existing.get("deletedAt") is not None:
             raise not_found()
-        return self._update(obj, [existing], data)[0]
+        return self._update(obj, [existing], data, actor)[0]
 
     def update_many(
         self, obj: ObjectMeta, filt: dict[str, Any], data: dict[str, Any], actor: dict[str, Any]
@@ -458,14 +466,18 @@ class Records:
                 None,
                 f"You can only update up to {limit} records at once.",
             )
-        return self._update(obj, rows, data)
+        return self._update(obj, rows, data, actor)
 
     def _update(
-        self, obj: ObjectMeta, rows: list[dict[str, Any]], data: dict[str, Any]
+        self,
+        obj: ObjectMeta,
+        rows: list[dict[str, Any]],
+        data: dict[str, Any],
+        actor: dict[str, Any],
     ) -> list[dict[str, Any]]:
         prepared = self._prepare(obj, data)
         now = now_iso()
-        updated = [self._merge(obj, row, prepared, now) for row in rows]
+        updated = [self._merge(obj, row, prepared, now, actor) for row in rows]
         keys = self._keys_of(obj, {k: v for k, v in prepared.items() if k != "id"})
         with self.store.transaction():
             if keys and updated:
