@@ -56,6 +56,8 @@ async def test_list_seeded_companies_with_cursor_pages(client: Client) -> None:
     assert back["companies"]["pageInfo"]["hasPreviousPage"] is True
     offset = await client.ok(LIST, {"first": 2, "offset": 3, "orderBy": order})
     assert names(offset) == collected[3:5]
+    negative = await client.post(LIST, {"first": -1})
+    assert negative.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
 
 
 async def test_descending_order_with_null_values_and_cursor(client: Client) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -58,7 +58,6 @@ class PreparedRequest:
     variables: dict[str, Any] | None
     operation_name: str | None
     is_mutation: bool
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class _Cache:

@@ -108,6 +108,11 @@ class Records:
         keys = compile_order(obj, args.get("orderBy"))
         total = self.store.count_where(obj.nameSingular, where, params)
         first, last = args.get("first"), args.get("last")
+        for name in ("first", "last", "offset"):
+            if (args.get(name) or 0) < 0:
+                raise bad_input(
+                    f'Invalid argument: "{name}" must not be negative', "INVALID_QUERY_INPUT"
+                )
         after, before = args.get("after"), args.get("before")
         offset = args.get("offset") or 0
         backwards = isinstance(last, int) and first is None
