@@ -25,6 +25,7 @@ class FakeServer:
         *,
         limit: int = 200,
         bad_field: str = "bad",
+        generic_field: str = "generic",
         delay: float = 0.0,
         seed: int = 0,
         fail_after_calls: int | None = None,
@@ -32,6 +33,7 @@ class FakeServer:
         self.keys = tuple(keys)
         self.limit = limit
         self.bad_field = bad_field
+        self.generic_field = generic_field
         self.delay = delay
         self.rng = random.Random(seed)
         self.fail_after_calls = fail_after_calls
@@ -77,6 +79,16 @@ class FakeServer:
                         f'Object company doesn\'t have any "{self.bad_field}" field.',
                         code="BAD_USER_INPUT",
                         sub_code="INVALID_ARGS_DATA",
+                    )
+                )
+            if data.get(self.generic_field):
+                # a message that names nothing in the row; only sub_code tells rows apart
+                raise SendError(
+                    Rejection(
+                        RejectionKind.CONTENT,
+                        "An error occurred.",
+                        code="BAD_USER_INPUT",
+                        sub_code=str(data[self.generic_field]),
                     )
                 )
             values = set(key_values(data, self.keys))

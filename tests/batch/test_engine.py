@@ -80,8 +80,8 @@ async def test_the_later_of_two_rows_with_one_key_wins_even_with_batches_racing(
 
 
 async def test_invalid_rows_are_reported_with_their_line_and_do_not_stop_valid_ones() -> None:
-    server = FakeServer(PEOPLE)
-    rows = inputs([person(i, bad=(i % 50 == 7)) for i in range(300)])
+    server = FakeServer(PEOPLE, bad_field="notAField")
+    rows = inputs([person(i, notAField=(i % 50 == 7)) for i in range(300)])
     rows[100] = InputRow(
         100,
         None,
@@ -126,8 +126,8 @@ async def test_a_killed_job_resumes_from_its_journal_without_resending_landed_ro
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "job.journal"
-    datas = [person(i, bad=(i == 13)) for i in range(100)]
-    dying = FakeServer(PEOPLE, fail_after_calls=4)
+    datas = [person(i, notAField=(i == 13)) for i in range(100)]
+    dying = FakeServer(PEOPLE, bad_field="notAField", fail_after_calls=4)
     journal = await Journal.open(path, "key-1")
     with pytest.raises(JobAborted) as aborted:
         await run_upsert(
@@ -144,7 +144,7 @@ async def test_a_killed_job_resumes_from_its_journal_without_resending_landed_ro
     journaled = {f"p{i}@x.io" for i in range(10)}
     assert journaled <= {r["emails"]["primaryEmail"] for r in dying.sent_rows}
 
-    server = FakeServer(PEOPLE)
+    server = FakeServer(PEOPLE, bad_field="notAField")
     server.records = dict(dying.records)
     journal = await Journal.open(path, "key-1")
     assert journal.resumed and journal.covered_rows == 10
@@ -158,7 +158,7 @@ async def test_a_killed_job_resumes_from_its_journal_without_resending_landed_ro
     assert len(server.records) == 99
     by_status = Counter(o.status for o in result.outcomes)
     assert by_status[RowStatus.RESUMED] == 10 and by_status[RowStatus.FAILED] == 1
-    assert result.failures[0].index == 13 and "bad" in (result.failures[0].message or "")
+    assert result.failures[0].index == 13 and "notAField" in (result.failures[0].message or "")
 
 
 async def test_a_fatal_error_aborts_with_the_outcomes_so_far() -> None:
@@ -175,7 +175,7 @@ async def test_a_fatal_error_aborts_with_the_outcomes_so_far() -> None:
 
 
 async def test_throttled_batches_are_sent_again_after_waiting() -> None:
-    server = FakeServer(PEOPLE)
+    server = FakeServer(PEOPLE, bad_field="notAField")
     refusals = iter([True, True, False, False])
 
     async def throttling(records):  # type: ignore[no-untyped-def]

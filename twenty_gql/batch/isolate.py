@@ -1,9 +1,10 @@
 """Landing a batch: send it, and when its contents are refused, find the bad rows.
 
-A batch refused for its contents is split in halves, each sent on its own, until every bad row
-is alone: every valid row lands and each bad row gets the server's own message. When the left
-half lands, the right half is known to hold the culprit, so it is split again without being
-sent whole; one bad row in a batch of ``n`` costs about ``1.5 * log2(n)`` extra calls.
+A batch refused for its contents is searched by halving until each bad row is alone: every
+valid row lands and each bad row gets the server's own message. Only left halves are sent on
+the way down (a landed left half means the culprit is in the right one); right halves set aside
+are sent together at the end. One bad row in a batch of ``n`` costs about ``log2(n) + 1`` extra
+calls (see :meth:`_Lander._find`).
 
 A ``TOO_MANY_RECORDS`` refusal teaches the limit and the same rows are sent again in smaller
 batches: no row fails because of it.
@@ -12,7 +13,7 @@ batches: no row fails because of it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ async def land_batch(
 ) -> list[RowResult]:
     """Send ``rows`` until each has landed or been refused alone; results in ``rows`` order."""
     lander = _Lander(sender, limit, stats, throttle_backoff)
-    results = await lander.land(list(rows), suspect=None, isolating=False)
+    results = await lander.land(list(rows), isolating=False)
     order = {id(row): position for position, row in enumerate(rows)}
     results.sort(key=lambda result: order[id(result.row)])
     return results
@@ -65,38 +66,73 @@ class _Lander:
         self._stats = stats
         self._backoff = backoff
 
-    async def land(
-        self, rows: list[PlannedRow], suspect: Rejection | None, isolating: bool
-    ) -> list[RowResult]:
-        """``suspect``: the refusal of a larger batch that these rows are known to cause."""
+    async def land(self, rows: list[PlannedRow], isolating: bool) -> list[RowResult]:
+        """Send ``rows`` (cut to the limit); isolate the bad ones if they are refused."""
         if len(rows) > self._limit.value:
             results: list[RowResult] = []
             for chunk in chunked(rows, self._limit.value):
-                results += await self.land(list(chunk), suspect=None, isolating=isolating)
+                results += await self.land(list(chunk), isolating)
             return results
-        if suspect is not None:
-            if len(rows) == 1:
-                return [Refused(rows[0], suspect)]
-            return await self._split(rows, suspect)
-        rejection = await self._send(rows, isolating)
-        if isinstance(rejection, list):
-            return rejection
-        if rejection.kind is RejectionKind.TOO_MANY_RECORDS:
-            self._limit.learn(rejection.limit or len(rows) // 2)
-            self._stats.learned_limit = self._limit.learned
-            return await self.land(rows, suspect=None, isolating=isolating)
+        answer = await self._send(rows, isolating)
+        if isinstance(answer, list):
+            return answer
+        if answer.kind is RejectionKind.TOO_MANY_RECORDS:
+            self._learn(answer, len(rows))
+            return await self.land(rows, isolating)
         if len(rows) == 1:
-            return [Refused(rows[0], rejection)]
-        return await self._split(rows, rejection)
+            return [Refused(rows[0], answer)]
+        return await self._find(rows, answer)
 
-    async def _split(self, rows: list[PlannedRow], rejection: Rejection) -> list[RowResult]:
-        middle = len(rows) // 2
-        left = await self.land(rows[:middle], suspect=None, isolating=True)
-        left_clean = all(isinstance(result, Landed) for result in left)
-        right = await self.land(
-            rows[middle:], suspect=rejection if left_clean else None, isolating=True
-        )
-        return left + right
+    def _learn(self, rejection: Rejection, sent: int) -> None:
+        self._limit.learn(rejection.limit or sent // 2)
+        self._stats.learned_limit = self._limit.learned
+
+    async def _find(self, rows: list[PlannedRow], cause: Rejection) -> list[RowResult]:
+        """``rows`` were refused for their contents: find one bad row by halving, then send
+        everything set aside on the way as one batch (which lands, or is searched again).
+
+        Going down, only the left half is sent: if it lands, the culprit is in the right half
+        (known bad, not sent whole); if not, the right half is set aside and the search goes
+        left. One bad row in ``n`` costs about ``log2(n) + 1`` calls."""
+        results: list[RowResult] = []
+        aside: list[PlannedRow] = []
+        current, own = rows, False
+        while len(current) > 1:
+            middle = len(current) // 2
+            left, right = current[:middle], current[middle:]
+            answer = await self._send(left, isolating=True)
+            if isinstance(answer, list):
+                results += answer
+                current, own = right, False
+                continue
+            if answer.kind is RejectionKind.TOO_MANY_RECORDS:
+                self._learn(answer, len(left))
+                found = await self.land(left, isolating=True)
+                results += found
+                if all(isinstance(result, Landed) for result in found):
+                    current, own = right, False
+                    continue
+                aside += right
+                current = []
+                break
+            aside += right
+            current, cause, own = left, answer, len(left) == 1
+        if current:
+            results.append(await self._alone(current[0], cause, own))
+        if aside:
+            results += await self.land(aside, isolating=True)
+        return results
+
+    async def _alone(self, row: PlannedRow, cause: Rejection, own: bool) -> RowResult:
+        """The bad row, with the server's message about it. A message inherited from a larger
+        batch is kept when it names something in the row; else the row is sent alone for its
+        own message (two bad rows in one batch must not swap reasons)."""
+        if own or _names_something_in(cause.message, row.data):
+            return Refused(row, cause)
+        answer = await self._send([row], isolating=True)
+        if isinstance(answer, list):
+            return answer[0]
+        return Refused(row, answer)
 
     async def _send(self, rows: list[PlannedRow], isolating: bool) -> list[RowResult] | Rejection:
         records = [row.data for row in rows]
@@ -120,3 +156,18 @@ class _Lander:
                 )
             return [Landed(row, record) for row, record in zip(rows, answered, strict=True)]
         raise AssertionError("unreachable")
+
+
+def _leaves(data: Mapping[str, Any]) -> Iterator[str]:
+    for key, value in data.items():
+        yield key
+        if isinstance(value, Mapping):
+            yield from _leaves(value)
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            yield str(value)
+
+
+def _names_something_in(message: str, data: Mapping[str, Any]) -> bool:
+    """Whether the server's message quotes a field name or value of this row (an id, a URL,
+    an unknown field): then it is about this row. Short tokens are ignored as too common."""
+    return any(len(token) >= 6 and token in message for token in _leaves(data))
