@@ -133,7 +133,7 @@ async def _run(
     except OSError as exc:
         fail(command, f"--out {out}: {exc.strerror or exc}", EXIT_CONFIG)
     finally:
-        if progress is not None:
+        if progress is not None and progress.live.is_started:
             progress.stop()
         await twenty.aclose()
 

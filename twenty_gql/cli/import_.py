@@ -292,7 +292,7 @@ def _progress(console: Console, quiet: bool) -> Progress | None:
 
 
 def _stop(progress: Progress | None) -> None:
-    if progress is not None:
+    if progress is not None and progress.live.is_started:
         progress.stop()
 
 
