@@ -17,7 +17,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "import_",
     "export",
     "sandbox",
-    # "demo"
+    "demo",
 )
 
 app = typer.Typer(

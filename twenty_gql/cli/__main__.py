@@ -1,0 +1,3 @@
+from twenty_gql.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""The demo job: the embedded sandbox, a batch import under scaled cloud limits, a typed query.
+
+Everything runs on loopback in one process: a sandbox workspace that enforces the cloud profile
+(60 records a call, 100 calls a window; the window is scaled down so the demo takes about a
+minute instead of several), the importer that the ``import`` command uses, and the generated
+typed client for a relationship query. The library reports through hooks; the CLI prints.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from twenty_gql.batch.result import JobStats
+from twenty_gql.client import Twenty
+from twenty_gql.demo.dataset import DemoFiles, write_demo_dataset
+from twenty_gql.io import ImportOptions, ImportReport, load_schema, run_import
+from twenty_gql.profiles import CLOUD, ServerProfile
+from twenty_gql.sandbox import Sandbox
+
+__all__ = ["DemoOptions", "DemoReport", "PersonAtCompany", "RejectedRow", "run_demo"]
+
+StepHook = Callable[[str, JobStats, int | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    companies: int = 1000
+    people: int = 3000
+    window_seconds: float = 30.0
+    """The cloud profile's 60 s window, scaled down: same calls per window, shorter window."""
+    concurrency: int = 4
+    workdir: Path | None = None
+    """Where the CSV files and rejects go (a temporary folder by default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonAtCompany:
+    name: str
+    email: str
+    company: str
+    company_domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    object_name: str
+    line: int
+    code: str
+    reason: str
+
+
+@dataclass(slots=True)
+class DemoReport:
+    profile: ServerProfile
+    files: DemoFiles
+    imports: list[ImportReport] = field(default_factory=list)
+    rejected_rows: list[RejectedRow] = field(default_factory=list)
+    people_sample: list[PersonAtCompany] = field(default_factory=list)
+    people_total: int = 0
+    server_calls: int = 0
+    server_throttled: int = 0
+    stored: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    @property
+    def landed(self) -> int:
+        return sum(r.result.stats.landed for r in self.imports)
+
+    @property
+    def rejected(self) -> int:
+        return sum(r.result.stats.failed for r in self.imports)
+
+    @property
+    def client_calls(self) -> int:
+        return sum(r.result.stats.calls for r in self.imports)
+
+    @property
+    def ceiling_records_per_minute(self) -> float:
+        """What the budget allows at best: calls a minute times records a call."""
+        calls_per_minute = self.profile.calls_per_window * 60.0 / self.profile.window_seconds
+        return calls_per_minute * self.profile.records_per_call
+
+    @property
+    def import_seconds(self) -> float:
+        return sum(r.result.stats.elapsed for r in self.imports)
+
+    @property
+    def records_per_minute(self) -> float:
+        return self.landed * 60.0 / self.import_seconds if self.import_seconds else 0.0
+
+
+async def run_demo(options: DemoOptions, on_progress: StepHook | None = None) -> DemoReport:
+    """Run the whole demo and return what happened; never prints."""
+    started = time.monotonic()
+    profile = CLOUD.scaled(window_seconds=options.window_seconds)
+    with tempfile.TemporaryDirectory(prefix="twenty-gql-demo-") as scratch:
+        workdir = options.workdir or Path(scratch)
+        files = write_demo_dataset(workdir, companies=options.companies, people=options.people)
+        report = DemoReport(profile=profile, files=files)
+        async with (
+            Sandbox.start(port=0, profile=profile, seed="empty") as sandbox,
+            Twenty(url=sandbox.url, api_key=sandbox.api_key, profile=profile) as twenty,
+        ):
+            schema = await load_schema(twenty.settings, None)
+            for object_name, path in (("company", files.companies), ("person", files.people)):
+                import_options = ImportOptions(
+                    object_name=object_name,
+                    path=str(path),
+                    concurrency=options.concurrency,
+                    rejects=workdir / f"{object_name}.rejects.jsonl",
+                )
+                hook = _bind(on_progress, object_name)
+                imported = await run_import(twenty, schema, import_options, on_progress=hook)
+                report.imports.append(imported)
+                report.rejected_rows.extend(_read_rejects(imported))
+            page = await twenty.core.list_people_with_company(first=5)
+            people = page.people
+            if people is not None:
+                report.people_total = people.total_count or 0
+                report.people_sample = [
+                    PersonAtCompany(
+                        name=f"{node.name.first_name} {node.name.last_name}" if node.name else "",
+                        email=(node.emails.primary_email or "") if node.emails else "",
+                        company=(node.company.name or "") if node.company else "",
+                        company_domain=(
+                            node.company.domain_name.primary_link_url or ""
+                            if node.company and node.company.domain_name
+                            else ""
+                        ),
+                    )
+                    for node in (edge.node for edge in people.edges)
+                ]
+            report.stored = {name: sandbox.store.count(name) for name in ("company", "person")}
+            report.server_calls = sandbox.stats["requests"]
+            report.server_throttled = sandbox.stats["throttled"]
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def _read_rejects(report: ImportReport) -> list[RejectedRow]:
+    """The rejects file's entries (small: only refused rows), read before the folder goes."""
+    if report.rejects_path is None or not report.rejects_path.exists():
+        return []
+    rows = []
+    for line in report.rejects_path.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        rows.append(
+            RejectedRow(
+                object_name=report.object_name,
+                line=int(entry["line"]),
+                code=str(entry.get("sub_code") or entry.get("code") or ""),
+                reason=str(entry["reason"]),
+            )
+        )
+    return rows
+
+
+def _bind(hook: StepHook | None, step: str) -> Callable[[JobStats, int | None], None] | None:
+    if hook is None:
+        return None
+    return lambda stats, total: hook(step, stats, total)
