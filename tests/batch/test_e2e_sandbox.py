@@ -428,3 +428,26 @@ async def test_a_client_expecting_a_larger_batch_learns_the_servers_limit() -> N
     # at most one refused call per 200-record batch, each re-cut into ceil(200/60) calls
     planned = math.ceil(1000 / 200)
     assert result.stats.calls <= planned * (1 + math.ceil(200 / 60))
+
+
+async def test_generated_input_models_stream_in_from_an_async_iterable() -> None:
+    from twenty_gql.generated.core.input_types import CompanyCreateInput, LinksCreateInput
+
+    async def models():  # type: ignore[no-untyped-def]
+        for i in range(150):
+            yield CompanyCreateInput(
+                name=f"M{i}",
+                domain_name=LinksCreateInput(primary_link_url=f"https://m{i}.example"),
+                employees=i,
+            )
+
+    async with (
+        Sandbox.start(port=0, seed="empty", profile=FAST) as sb,
+        Twenty(sb.url, sb.api_key, profile=FAST) as twenty,
+    ):
+        result = await upsert_many(twenty, "company", models())
+        stored = {r["name"]: r for r in companies(sb)}
+    assert result.ok and [o.index for o in result.outcomes] == list(range(150))
+    assert stored["M42"]["employees"] == 42
+    assert stored["M42"]["domainName"]["primaryLinkUrl"] == "https://m42.example"
+    assert {o.id for o in result.outcomes} == {r["id"] for r in stored.values()}

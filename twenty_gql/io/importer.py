@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,6 +284,7 @@ async def _validate_only(
     on_progress: ProgressHook | None,
 ) -> JobResult:
     result = JobResult()
+    started = time.monotonic()
     async for row in rows:
         if row.error is not None:
             error = row.error
@@ -303,4 +305,5 @@ async def _validate_only(
         on_outcome(outcome)
         if on_progress is not None and result.stats.rows % 500 == 0:
             on_progress(result.stats, total)
+    result.stats.elapsed = time.monotonic() - started
     return result
