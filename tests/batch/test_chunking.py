@@ -118,3 +118,34 @@ def test_a_lower_learned_limit_applies_to_batches_planned_afterwards() -> None:
     # the new row starts a batch of the new size.
     assert [[r.index for r in b.rows] for b in ready] == [[0, 1, 2]]
     assert [[r.index for r in b.rows] for b in planner.flush()] == [[3]]
+
+
+def test_custom_unique_fields_from_metadata_become_keys() -> None:
+    from twenty_gql.batch.dedupe import UniqueKey, unique_keys_from_metadata
+
+    keys = unique_keys_from_metadata(
+        [
+            {"name": "id", "type": "UUID", "isUnique": True},
+            {"name": "reference", "type": "TEXT", "isUnique": True},
+            {"name": "contact", "type": "EMAILS", "isUnique": True},
+            {"name": "hotline", "type": "PHONES", "isUnique": True},
+            {"name": "notes", "type": "TEXT", "isUnique": None},
+        ]
+    )
+    assert keys == (
+        UniqueKey("reference", ("reference",)),
+        UniqueKey("contact", ("contact.primaryEmail",), casefold=True),
+        UniqueKey(
+            "hotline",
+            (
+                "hotline.primaryPhoneNumber",
+                "hotline.primaryPhoneCountryCode",
+                "hotline.primaryPhoneCallingCode",
+            ),
+        ),
+    )
+    planner = BatchPlanner(RecordLimit(10), default_unique_keys("invoice", keys))
+    planned = rows(
+        {"reference": "R1"}, {"contact": {"primaryEmail": "A@x.io"}}, {"reference": "R1"}
+    )
+    assert plan(planner, planned) == [[0, 1], [2]]

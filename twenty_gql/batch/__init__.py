@@ -5,7 +5,13 @@ binds it to the runtime (``Twenty.execute``).
 """
 
 from twenty_gql.batch.chunking import BatchPlanner, PlannedBatch, PlannedRow, RecordLimit
-from twenty_gql.batch.dedupe import ID_KEY, UniqueKey, default_unique_keys, unique_key_for_field
+from twenty_gql.batch.dedupe import (
+    ID_KEY,
+    UniqueKey,
+    default_unique_keys,
+    unique_key_for_field,
+    unique_keys_from_metadata,
+)
 from twenty_gql.batch.engine import InputRow, JobAborted, UpsertOptions, record_status, run_upsert
 from twenty_gql.batch.jobs import (
     JOB_RETRY,
@@ -51,6 +57,7 @@ __all__ = [
     "restore_many",
     "run_upsert",
     "unique_key_for_field",
+    "unique_keys_from_metadata",
     "update_many",
     "upsert_many",
 ]

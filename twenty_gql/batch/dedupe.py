@@ -21,6 +21,7 @@ __all__ = [
     "get_path",
     "key_values",
     "unique_key_for_field",
+    "unique_keys_from_metadata",
 ]
 
 KeyValue = tuple[str, tuple[str, ...]]
@@ -96,6 +97,16 @@ def default_unique_keys(
         if all(existing.paths != key.paths for existing in keys):
             keys.append(key)
     return tuple(keys)
+
+
+def unique_keys_from_metadata(fields: Iterable[Mapping[str, Any]]) -> tuple[UniqueKey, ...]:
+    """Keys of the fields a /metadata answer marks ``isUnique`` (``{name, type, isUnique}``
+    each, as ``fields`` of an object node lists them); pass them as ``extra_keys``."""
+    return tuple(
+        unique_key_for_field(str(f["name"]), str(f.get("type", "")))
+        for f in fields
+        if f.get("isUnique") and f.get("name") != "id"
+    )
 
 
 def key_values(data: Mapping[str, Any], keys: Iterable[UniqueKey]) -> list[KeyValue]:
