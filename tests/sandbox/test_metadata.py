@@ -352,3 +352,36 @@ async def test_a_change_that_breaks_the_schema_is_refused_and_undone(
     data = await client.ok("{ companies { totalCount } }")
     assert data["companies"]["totalCount"] == 20
     assert sandbox.workspace.meta.objects["attachment"].field("targetCurrency") is None
+
+
+async def test_unique_phones_field_is_one_key_over_its_sub_fields(client: Client) -> None:
+    object_id = await create_invoice(client)
+    await add_field(
+        client, object_id, type="PHONES", name="hotline", label="Hotline", isUnique=True
+    )
+    create = """mutation($d: [InvoiceCreateInput!]!, $u: Boolean) {
+      createInvoices(data: $d, upsert: $u) { id name } }"""
+
+    def phone(number: str) -> dict[str, object]:
+        return {
+            "primaryPhoneNumber": number,
+            "primaryPhoneCountryCode": "FR",
+            "primaryPhoneCallingCode": "+33",
+        }
+
+    made = await client.ok(
+        create,
+        {
+            "d": [
+                {"name": "a", "hotline": phone("600000001")},
+                {"name": "b", "hotline": phone("600000002")},
+            ]
+        },
+    )
+    assert len(made["createInvoices"]) == 2  # same country code, different numbers
+    upserted = await client.ok(
+        create, {"d": [{"name": "a2", "hotline": phone("600000001")}], "u": True}
+    )
+    assert upserted["createInvoices"][0]["id"] == made["createInvoices"][0]["id"]
+    dup = await client.post(create, {"d": [{"name": "c", "hotline": phone("600000002")}]})
+    assert dup.errors[0]["extensions"]["conflictingRecordId"] == made["createInvoices"][1]["id"]

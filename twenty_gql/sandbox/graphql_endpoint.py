@@ -1,8 +1,7 @@
 """``/graphql``: parse, validate and execute a records request the way Twenty answers it.
 
-graphql-core does the parsing, validation and execution; this module maps its errors to
-Twenty's shapes (``BAD_USER_INPUT`` with ``INVALID_QUERY_INPUT`` / ``INVALID_ARGS_DATA`` /
-``INVALID_ARGS_FILTER``) and adds Twenty's own checks (root field count, duplicate root fields,
+graphql-core does the parsing, validation and execution (``request_errors`` maps its errors to
+Twenty's shapes); this module adds Twenty's own checks (root field count, duplicate root fields,
 one-to-many inside one-to-many). Parsed and validated documents are cached per query text and
 schema version.
 """

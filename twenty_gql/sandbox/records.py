@@ -18,11 +18,12 @@ from .filters import (
     decode_cursor,
     encode_cursor,
 )
-from .metadata import UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
+from .metadata import FieldMeta, ObjectMeta, WorkspaceMetadata
 from .store import Store, table_name
+from .unique_keys import UniqueKeys, multiple_matches
 from .values import is_uuid, now_iso, parse_date, parse_datetime
 
-__all__ = ["Records", "unique_index_sql"]
+__all__ = ["Records"]
 
 _COMPOSITE_DEFAULTS: dict[str, dict[str, Any]] = {
     "LINKS": {"primaryLinkLabel": "", "primaryLinkUrl": "", "secondaryLinks": []},
@@ -50,39 +51,6 @@ _COMPOSITE_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _unique_exprs(f: FieldMeta) -> list[tuple[str, str, bool]]:
-    """``(label, sql expression, case-insensitive)`` for each column a unique field covers."""
-    if f.is_composite:
-        subs = UNIQUE_SUBFIELDS.get(f.type, ())
-        return [
-            (
-                f"{f.name}.{s}",
-                f"json_extract(data, '$.{f.name}.{s}')",
-                f.type == "EMAILS",
-            )
-            for s in subs
-        ]
-    return [(f.name, f"json_extract(data, '$.{f.name}')", False)]
-
-
-def unique_index_sql(obj: ObjectMeta) -> list[str]:
-    statements = []
-    table = table_name(obj.nameSingular)
-    for f in obj.unique_fields():
-        for i, (_, expr, ci) in enumerate(_unique_exprs(f)):
-            index = f'"ix_{obj.nameSingular}_{f.name}_{i}"'
-            column = f"lower({expr})" if ci else expr
-            statements.append(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})")
-    return statements
-
-
-def _record_value(record: dict[str, Any], label: str) -> Any:
-    value: Any = record
-    for part in label.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 class Records:
     """Operations on the records of one workspace."""
 
@@ -90,6 +58,7 @@ class Records:
         self.store = store
         self.meta = meta
         self.profile = profile
+        self.keys = UniqueKeys(store)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -174,8 +143,8 @@ class Records:
             raise bad_input(message, "TOO_MANY_RECORDS_TO_UPDATE")
         now = now_iso()
         prepared = [self._prepare(obj, row) for row in rows]
-        self._check_batch_duplicates(obj, prepared)
-        matches = self._find_matches(obj, prepared)
+        self.keys.check_batch(obj, prepared)
+        matches = self.keys.find_matches(obj, prepared)
         targets = [rid for found in matches for rid in {r["id"] for *_, r in found}]
         if len(targets) != len(set(targets)):
             raise duplicate_entry()  # two rows of the batch would write the same record
@@ -188,7 +157,7 @@ class Records:
                 if found:
                     distinct = {rec["id"]: rec for _, _, rec in found}
                     if len(distinct) > 1:
-                        raise _multiple_matches(found)
+                        raise multiple_matches(found)
                     existing = next(iter(distinct.values()))
                     record = self._merge(obj, existing, data, now, actor)
                     record["deletedAt"] = None
@@ -380,77 +349,6 @@ class Records:
         value = float(low) - 1
         return int(value) if value.is_integer() else value
 
-    def _keys_of(self, obj: ObjectMeta, data: dict[str, Any]) -> list[tuple[str, str, Any]]:
-        """``(field, label, value)`` for id and each unique column the row sets."""
-        keys: list[tuple[str, str, Any]] = []
-        if data.get("id"):
-            keys.append(("id", "id", data["id"]))
-        for f in obj.unique_fields():
-            for label, _, ci in _unique_exprs(f):
-                value = _record_value(data, label)
-                if value in (None, ""):
-                    continue
-                keys.append(
-                    (f.name, label, value.lower() if ci and isinstance(value, str) else value)
-                )
-        return keys
-
-    def _check_batch_duplicates(self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]) -> None:
-        seen: set[tuple[str, Any]] = set()
-        for row in rows:
-            for _, label, value in self._keys_of(obj, row):
-                if (label, value) in seen:
-                    raise duplicate_entry()
-                seen.add((label, value))
-
-    def _find_matches(
-        self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]
-    ) -> list[list[tuple[str, SandboxError, dict[str, Any]]]]:
-        """For each row, the existing records (live or soft-deleted) sharing a key with it."""
-        wanted: dict[str, set[Any]] = {}
-        for row in rows:
-            for _, label, value in self._keys_of(obj, row):
-                wanted.setdefault(label, set()).add(value)
-        index: dict[tuple[str, Any], dict[str, Any]] = {}
-        for label, values in wanted.items():
-            expr, ci = self._expr_for(obj, label)
-            column = f"lower({expr})" if ci else expr
-            vals = list(values)
-            for start in range(0, len(vals), 500):
-                chunk = vals[start : start + 500]
-                where = f"{column} IN ({','.join('?' * len(chunk))})"
-                for rec in self.store.select(obj.nameSingular, where, chunk):
-                    value = _record_value(rec, label)
-                    if ci and isinstance(value, str):
-                        value = value.lower()
-                    index[(label, value)] = rec
-        result = []
-        for row in rows:
-            found = []
-            for fname, label, value in self._keys_of(obj, row):
-                match = index.get((label, value))
-                if match is None:
-                    continue
-                if fname == "id":
-                    error = duplicate_entry()
-                else:
-                    error = duplicate_entry(match["id"], obj.nameSingular)
-                found.append((f"{fname}|{label}|{value}", error, match))
-            result.append(found)
-        return result
-
-    def _expr_for(self, obj: ObjectMeta, label: str) -> tuple[str, bool]:
-        if label == "id":
-            return "id", False
-        f = obj.field(label.split(".")[0])
-        assert f is not None
-        for lab, expr, ci in _unique_exprs(f):
-            if lab == label:
-                return expr, ci
-        raise KeyError(label)
-
-    # -- updating ---------------------------------------------------------------------------
-
     def update_one(
         self, obj: ObjectMeta, record_id: str, data: dict[str, Any], actor: dict[str, Any]
     ) -> dict[str, Any]:
@@ -483,13 +381,13 @@ class Records:
         prepared = self._prepare(obj, data)
         now = now_iso()
         updated = [self._merge(obj, row, prepared, now, actor) for row in rows]
-        keys = self._keys_of(obj, {k: v for k, v in prepared.items() if k != "id"})
+        keys = self.keys.keys_of(obj, {k: v for k, v in prepared.items() if k != "id"})
         with self.store.transaction():
             if keys and updated:
                 if len(updated) > 1:
                     raise duplicate_entry()
                 for _fname, label, value in keys:
-                    expr, ci = self._expr_for(obj, label)
+                    expr, ci = self.keys.expr_for(obj, label)
                     column = f"lower({expr})" if ci else expr
                     other = self.store.select_ids(
                         obj.nameSingular, f"{column} = ? AND id != ?", [value, updated[0]["id"]]
@@ -558,16 +456,3 @@ class Records:
 
 
 _ANY_DELETED = {"or": [{"deletedAt": {"is": "NULL"}}, {"deletedAt": {"is": "NOT_NULL"}}]}
-
-
-def _multiple_matches(found: list[tuple[str, SandboxError, dict[str, Any]]]) -> SandboxError:
-    by_field: dict[str, list[str]] = {}
-    for key, _, _ in found:
-        fname, label, value = key.split("|", 2)
-        by_field.setdefault(fname, []).append(f"{label}: {value}")
-    details = "; ".join(f"{name} ({', '.join(values)})" for name, values in by_field.items())
-    return bad_input(
-        f"Multiple records found with the same unique field values for {details}. "
-        "Cannot determine which record to update.",
-        "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
-    )

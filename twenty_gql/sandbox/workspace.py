@@ -8,11 +8,12 @@ from twenty_gql.profiles import ServerProfile
 
 from .auth import KeyRing
 from .metadata import WorkspaceMetadata, load_standard_metadata
-from .records import Records, unique_index_sql
+from .records import Records
 from .resolvers import wire_schema
 from .schema_builder import build_records_schema
 from .seed import seed_demo
 from .store import Store
+from .unique_keys import unique_index_sql
 
 __all__ = ["Workspace"]
 
