@@ -14,13 +14,22 @@ The generated clients are imported on first use, so the runtime never depends on
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from twenty_gql.base_client import CHARGED_ENDPOINT, BaseClient, Runtime
 from twenty_gql.config import ApiKey, ConfigError, Settings
 from twenty_gql.events import EventBus
+from twenty_gql.naming import ObjectNames
 from twenty_gql.pagination import PageMode, paginate, paginate_raw
 from twenty_gql.profiles import CLOUD, ServerProfile
 from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
@@ -28,12 +37,19 @@ from twenty_gql.retry import RetryPolicy
 from twenty_gql.transport import AiohttpTransport, Timeouts, Transport
 
 if TYPE_CHECKING:
+    from twenty_gql.batch.jobs import BulkResult
+    from twenty_gql.batch.result import JobResult
     from twenty_gql.generated.core import CoreClient
     from twenty_gql.generated.metadata import MetadataClient
 
 __all__ = ["METADATA_ENDPOINT", "Twenty"]
 
 METADATA_ENDPOINT = "/metadata"
+
+_OBJECTS_QUERY = (
+    "query WorkspaceObjects { objects(paging: {first: 1000}) { edges { node { nameSingular "
+    "namePlural fields(paging: {first: 1000}) { edges { node { name type isUnique } } } } } } }"
+)
 
 
 def _load_client(module: str, name: str) -> type[BaseClient]:
@@ -104,6 +120,7 @@ class Twenty:
         )
         self._core: CoreClient | None = None
         self._metadata: MetadataClient | None = None
+        self._objects: dict[str, tuple[ObjectNames, list[dict[str, Any]]]] | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Twenty:
@@ -200,6 +217,85 @@ class Twenty:
             page_size=page_size or self.profile.page_size,
             mode=mode,
         )
+
+    async def object_names(self, name: str | ObjectNames) -> ObjectNames:
+        """An object's singular and plural names as the workspace defines them.
+
+        Read once from ``/metadata`` (not rate limited) and cached, so custom objects created
+        after codegen, with any plural, work by their singular name.
+        """
+        if isinstance(name, ObjectNames):
+            return name
+        return (await self._object_metadata(name))[0]
+
+    async def _object_metadata(self, name: str) -> tuple[ObjectNames, list[dict[str, Any]]]:
+        if self._objects is None or name not in self._objects:
+            data = await self.execute(_OBJECTS_QUERY, endpoint=METADATA_ENDPOINT)
+            self._objects = {}
+            for edge in (data.get("objects") or {}).get("edges") or []:
+                node = edge["node"]
+                fields = [f["node"] for f in (node.get("fields") or {}).get("edges") or []]
+                names = ObjectNames(node["nameSingular"], node["namePlural"])
+                self._objects[names.singular] = (names, fields)
+        found = self._objects.get(name)
+        if found is None:
+            known = ", ".join(sorted(self._objects)) or "none"
+            raise ValueError(f"the workspace has no object named {name!r} (objects: {known})")
+        return found
+
+    async def upsert_many(
+        self,
+        object_name: str | ObjectNames,
+        rows: Iterable[Any] | AsyncIterable[Any],
+        **options: Any,
+    ) -> JobResult:
+        """Upsert rows, one outcome per row (see :func:`twenty_gql.batch.upsert_many`)."""
+        from twenty_gql.batch.dedupe import unique_keys_from_metadata
+        from twenty_gql.batch.jobs import upsert_many
+
+        if isinstance(object_name, ObjectNames):
+            return await upsert_many(self, object_name, rows, **options)
+        names, fields = await self._object_metadata(object_name)
+        # Custom fields created with isUnique are upsert keys too; pass extra_keys to add more.
+        options["extra_keys"] = (*unique_keys_from_metadata(fields), *options.get("extra_keys", ()))
+        return await upsert_many(self, names, rows, **options)
+
+    async def update_many(
+        self,
+        object_name: str | ObjectNames,
+        filter: Mapping[str, Any],
+        data: Mapping[str, Any],
+        **options: Any,
+    ) -> BulkResult:
+        """Set ``data`` on every record ``filter`` matches, chunked to the server's limit."""
+        from twenty_gql.batch.jobs import update_many
+
+        names = await self.object_names(object_name)
+        return await update_many(self, names, filter, data, **options)
+
+    async def delete_many(
+        self, object_name: str | ObjectNames, filter: Mapping[str, Any], **options: Any
+    ) -> BulkResult:
+        """Soft-delete every record ``filter`` matches."""
+        from twenty_gql.batch.jobs import delete_many
+
+        return await delete_many(self, await self.object_names(object_name), filter, **options)
+
+    async def restore_many(
+        self, object_name: str | ObjectNames, filter: Mapping[str, Any], **options: Any
+    ) -> BulkResult:
+        """Restore every soft-deleted record ``filter`` matches."""
+        from twenty_gql.batch.jobs import restore_many
+
+        return await restore_many(self, await self.object_names(object_name), filter, **options)
+
+    async def destroy_many(
+        self, object_name: str | ObjectNames, filter: Mapping[str, Any], **options: Any
+    ) -> BulkResult:
+        """Delete for good every record ``filter`` matches, soft-deleted or not."""
+        from twenty_gql.batch.jobs import destroy_many
+
+        return await destroy_many(self, await self.object_names(object_name), filter, **options)
 
     async def aclose(self) -> None:
         await self.runtime.close()
