@@ -58,6 +58,9 @@ async def test_upsert_many_uses_the_workspace_plural_and_custom_unique_fields() 
     assert result.ok
     assert [o.index for o in result.outcomes] == list(range(20))
     assert result.stats.created == 5 and result.stats.updated == 15
+    # The custom key kept repeats out of each other's batches: no batch failed and was split.
+    assert result.stats.isolation_calls == 0
+    assert result.stats.calls == 4
     # Rows sharing a unique code never met in one batch, and the last one won.
     assert stored == [(f"C{i}", 15 + i) for i in range(5)]
 
