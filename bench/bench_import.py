@@ -128,7 +128,9 @@ async def _stream_engine(url: str, rows: int) -> dict[str, float]:
     async with Twenty(url, "bench-key", profile=SELF_HOSTED, rate_limit="off") as twenty:
         before = current_rss_mb()
         started = time.perf_counter()
-        result = await upsert_many(twenty, "company", _rows(rows), keep_outcomes=False)
+        result = await upsert_many(
+            twenty, "company", _rows(rows), plural="companies", keep_outcomes=False
+        )
         elapsed = time.perf_counter() - started
     assert result.stats.landed == rows, result.stats
     return {"before": before, "peak": rss_mb(), "elapsed": elapsed}

@@ -13,31 +13,10 @@ from twenty_gql.naming import ObjectNames, capitalize
 __all__ = [
     "bulk_mutation",
     "count_query",
-    "guess_plural",
     "list_query",
-    "object_names",
     "selection",
     "upsert_mutation",
 ]
-
-_IRREGULAR_PLURALS = {"person": "people"}
-
-
-def guess_plural(singular: str) -> str:
-    """Twenty's standard objects' plurals; for others, English ``-s``/``-ies``/``-es``."""
-    if singular in _IRREGULAR_PLURALS:
-        return _IRREGULAR_PLURALS[singular]
-    if singular.endswith("y") and singular[-2:-1] not in ("a", "e", "i", "o", "u"):
-        return singular[:-1] + "ies"
-    if singular.endswith(("s", "x", "z", "ch", "sh")):
-        return singular + "es"
-    return singular + "s"
-
-
-def object_names(name: str | ObjectNames, plural: str | None = None) -> ObjectNames:
-    if isinstance(name, ObjectNames):
-        return name
-    return ObjectNames(name, plural or guess_plural(name))
 
 
 def selection(paths: Sequence[str]) -> str:

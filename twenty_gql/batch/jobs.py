@@ -31,7 +31,6 @@ from twenty_gql.batch.documents import (
     bulk_mutation,
     count_query,
     list_query,
-    object_names,
     upsert_mutation,
 )
 from twenty_gql.batch.engine import (
@@ -202,7 +201,7 @@ async def upsert_many(
     ``journal``: a path (or an open :class:`Journal`) that makes the job resumable; a path needs
     ``job_key``, a string that changes whenever the input or the options do.
     """
-    names = object_names(object_name, plural)
+    names = await _names(twenty, object_name, plural)
     size = min(batch_size or twenty.profile.records_per_call, twenty.profile.records_per_call)
     own_journal: Journal | None = None
     if isinstance(journal, str | Path):
@@ -233,6 +232,13 @@ async def upsert_many(
         unsubscribe()
         if own_journal is not None:
             await own_journal.close()
+
+
+async def _names(twenty: Twenty, name: str | ObjectNames, plural: str | None) -> ObjectNames:
+    """Names given, or as the workspace defines them (``Twenty.object_names`` reads /metadata)."""
+    if isinstance(name, ObjectNames):
+        return name
+    return ObjectNames(name, plural) if plural else await twenty.object_names(name)
 
 
 @dataclass(slots=True)
@@ -276,7 +282,7 @@ async def _bulk(
     concurrency: int,
     retry: RetryPolicy,
 ) -> BulkResult:
-    names = object_names(object_name, plural)
+    names = await _names(twenty, object_name, plural)
     limit = twenty.profile.records_per_call
     result = BulkResult(action)
     started = time.monotonic()
