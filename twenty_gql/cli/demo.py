@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from twenty_gql.batch.result import JobStats
-from twenty_gql.cli.import_ import EXIT_CONFIG, EXIT_SERVER, fail
+from twenty_gql.cli.common import EXIT_CONFIG, EXIT_SERVER, fail
 from twenty_gql.demo.run import DemoOptions, DemoReport, run_demo
 from twenty_gql.errors import TwentyError
 

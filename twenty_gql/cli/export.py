@@ -23,7 +23,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from twenty_gql.cli.import_ import (
+from twenty_gql.cli.common import (
     EXIT_CONFIG,
     EXIT_SERVER,
     ApiKeyOption,

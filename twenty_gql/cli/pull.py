@@ -7,13 +7,21 @@ Exit codes: 0 written / up to date, 1 ``--check`` found differences, 2 usage or 
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from twenty_gql.config import ENV_API_KEY, ENV_API_URL, ConfigError, Settings
+from twenty_gql.cli.common import (
+    EXIT_CONFIG,
+    EXIT_DIFFERS,
+    EXIT_SERVER,
+    ApiKeyOption,
+    UrlOption,
+    fail,
+    settings_from_options,
+)
+from twenty_gql.config import ConfigError
 from twenty_gql.schema.drift import SchemaDiff
 from twenty_gql.schema.introspection import IntrospectionError
 from twenty_gql.schema.pull import (
@@ -25,24 +33,14 @@ from twenty_gql.schema.pull import (
 )
 from twenty_gql.schema.sdl import SchemaFormatError
 
-EXIT_DIFFERS = 1
-EXIT_CONFIG = 2
-EXIT_SERVER = 3
-
 
 def register(app: typer.Typer) -> None:
     app.command("pull")(pull)
 
 
 def pull(
-    url: Annotated[
-        str | None,
-        typer.Option(help=f"Workspace base URL (without /graphql). Default: ${ENV_API_URL}."),
-    ] = None,
-    api_key: Annotated[
-        str | None,
-        typer.Option(help=f"API key. Default: ${ENV_API_KEY}.", show_default=False),
-    ] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
     out: Annotated[
         Path, typer.Option(help="Directory for core.graphql and metadata.graphql.")
     ] = Path("schema"),
@@ -54,39 +52,26 @@ def pull(
     ] = False,
 ) -> None:
     """Introspect /graphql and /metadata and write them as sorted SDL."""
-    settings = _settings(url, api_key)
+    settings = settings_from_options("pull", url, api_key, None, None)
     try:
         pulled = asyncio.run(pull_schemas(settings))
     except IntrospectionError as exc:
-        _fail(str(exc), EXIT_SERVER)
+        fail("pull", str(exc), EXIT_SERVER)
     except SchemaFormatError as exc:
-        _fail(f"{settings.url}: {exc}", EXIT_SERVER)
+        fail("pull", f"{settings.url}: {exc}", EXIT_SERVER)
     except ConfigError as exc:
-        _fail(str(exc), EXIT_CONFIG)
+        fail("pull", str(exc), EXIT_CONFIG)
     if check:
         _check(pulled, out)
     else:
         _write(pulled, out)
 
 
-def _settings(url: str | None, api_key: str | None) -> Settings:
-    url = url if url is not None else os.environ.get(ENV_API_URL, "")
-    api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")
-    if not url.strip():
-        _fail(f"no workspace URL: pass --url or set {ENV_API_URL}", EXIT_CONFIG)
-    if not api_key.strip():
-        _fail(f"no API key: pass --api-key or set {ENV_API_KEY}", EXIT_CONFIG)
-    try:
-        return Settings.create(url, api_key)
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_CONFIG)
-
-
 def _write(pulled: PulledSchemas, out: Path) -> None:
     try:
         results = write_schemas(pulled, out)
     except OSError as exc:
-        _fail(f"cannot write to {out}: {exc.strerror or exc}", EXIT_CONFIG)
+        fail("pull", f"cannot write to {out}: {exc.strerror or exc}", EXIT_CONFIG)
     for item, result in zip(pulled, results, strict=True):
         state = "updated" if result.changed else "unchanged"
         types = len([n for n in item.schema.type_map if not n.startswith("__")])
@@ -97,7 +82,7 @@ def _check(pulled: PulledSchemas, out: Path) -> None:
     try:
         diffs = check_schemas(pulled, out)
     except CommittedSchemaError as exc:
-        _fail(str(exc), EXIT_CONFIG)
+        fail("pull", str(exc), EXIT_CONFIG)
     for item in pulled:
         diff = diffs[item.name]
         path = out / item.filename
@@ -113,8 +98,3 @@ def _check(pulled: PulledSchemas, out: Path) -> None:
 
 def _counts(diff: SchemaDiff) -> str:
     return f"{len(diff.breaking)} breaking, {len(diff.dangerous)} dangerous, {len(diff.safe)} safe"
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"twenty-gql pull: error: {message}", err=True)
-    raise typer.Exit(code)
