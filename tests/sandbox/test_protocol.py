@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import aiohttp
 
@@ -112,8 +114,9 @@ async def test_root_field_rules(client: Client, sandbox: Sandbox) -> None:
     )
 
 
-async def test_rate_limit_twenty_style_and_refill() -> None:
-    async with Sandbox.start(port=0, rate_limit=(3, 0.6)) as sb, aiohttp.ClientSession() as session:
+async def test_rate_limit_twenty_style() -> None:
+    # one token a second refills: slow enough that a loaded machine does not blur the burst
+    async with Sandbox.start(port=0, rate_limit=(3, 3.0)) as sb, aiohttp.ClientSession() as session:
         client = Client(session, sb, sb.api_key)
         replies = [await client.post(Q) for _ in range(4)]
         assert [r.errors for r in replies[:3]] == [[], [], []]
@@ -121,19 +124,28 @@ async def test_rate_limit_twenty_style_and_refill() -> None:
         assert throttled.status == 200
         assert throttled.data == {"companies": None}
         assert throttled.codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
-        assert throttled.errors[0]["message"] == "Limit reached (3 tokens per 600 ms)"
+        assert throttled.errors[0]["message"] == "Limit reached (3 tokens per 3000 ms)"
         # a throttled mutation is not executed
         before = sb.store.count("company")
         blocked = await client.post('mutation { createCompany(data: {name: "t"}) { id } }')
         assert blocked.codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
         assert sb.store.count("company") == before
-        # metadata is not charged
+        # metadata and requests without a key are not charged
         meta = await client.post("{ currentWorkspace { id } }", endpoint="/metadata")
         assert meta.errors == []
-        await asyncio.sleep(0.25)  # one token refills every 200 ms
+        anonymous = await client.post(Q, key=False)
+        assert anonymous.codes == [(None, None)]  # the unauthenticated schema, not throttled
+        assert sb.stats["throttled"] == 2
+
+
+async def test_rate_limit_refills_continuously() -> None:
+    async with Sandbox.start(port=0, rate_limit=(1, 0.5)) as sb, aiohttp.ClientSession() as session:
+        client = Client(session, sb, sb.api_key)
         assert (await client.post(Q)).errors == []
         assert (await client.post(Q)).codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
-        assert sb.stats["throttled"] == 3
+        await asyncio.sleep(0.6)  # one token every 500 ms
+        assert (await client.post(Q)).errors == []
+        assert (await client.post(Q)).codes == [("BAD_USER_INPUT", "LIMIT_REACHED")]
 
 
 async def test_rate_limit_retry_after_style() -> None:
@@ -155,3 +167,32 @@ async def test_refuses_non_loopback_host() -> None:
         assert "non-loopback" in str(error)
     else:
         raise AssertionError("a non-loopback host must be refused")
+
+
+async def test_rate_limit_sequence_83_three_root_fields_cost_one_token(
+    reference_dir: Path,
+) -> None:
+    recorded = json.loads(
+        (
+            reference_dir / "sequences/83-ratelimit-lowered-three-root-fields-token-cost.json"
+        ).read_text()
+    )["sequence"]
+    three = (
+        "{ companies(first: 1) { totalCount } people(first: 1) { totalCount }"
+        " opportunities(first: 1) { totalCount } }"
+    )
+    # the recorded window is 2000 ms; 20 s keeps a loaded machine from refilling mid-sequence
+    async with Sandbox.start(port=0, rate_limit=(5, 20.0)) as sb, aiohttp.ClientSession() as s:
+        client = Client(s, sb, sb.api_key)
+        observed = []
+        for step in recorded:
+            reply = await client.post(three if step["label"] == "3root" else Q)
+            observed.append(
+                {
+                    "errors": [e["message"].replace("20000 ms", "2000 ms") for e in reply.errors],
+                    "non_null": sorted(k for k, v in (reply.data or {}).items() if v is not None),
+                }
+            )
+    assert observed == [
+        {"errors": step["errors"], "non_null": sorted(step["non_null"])} for step in recorded
+    ]

@@ -346,3 +346,21 @@ async def test_filter_through_many_to_one_and_order_limits(client: Client) -> No
         "Stockholm",
         "San Francisco",
     ]
+
+
+async def test_join_columns_are_foreign_keys(client: Client, sandbox: Sandbox) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    bad = await client.post(
+        "mutation($c: ID) { createPerson(data: {companyId: $c}) { id } }", {"c": missing}
+    )
+    assert bad.codes == [("BAD_USER_INPUT", "INVALID_ARGS_DATA")]
+    assert '"companyId"' in bad.errors[0]["message"] and missing in bad.errors[0]["message"]
+    made = await client.ok('mutation { createCompany(data: {name: "Gone soon"}) { id } }')
+    cid = made["createCompany"]["id"]
+    person = await client.ok(
+        "mutation($c: ID) { createPerson(data: {companyId: $c}) { id companyId } }", {"c": cid}
+    )
+    assert person["createPerson"]["companyId"] == cid
+    await client.ok("mutation($id: UUID!) { destroyCompany(id: $id) { id } }", {"id": cid})
+    stored = next(p for p in sandbox.store.all("person") if p["id"] == person["createPerson"]["id"])
+    assert stored["companyId"] is None

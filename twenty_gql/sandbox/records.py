@@ -70,6 +70,11 @@ class Records:
         extra: tuple[str, list[Any]] | None = None,
         default_page: int | None = None,
     ) -> dict[str, Any]:
+        for name in ("first", "last", "offset"):
+            if (args.get(name) or 0) < 0:
+                raise bad_input(
+                    f'Invalid argument: "{name}" must not be negative', "INVALID_QUERY_INPUT"
+                )
         where, params = compile_filter(self.meta, obj, args.get("filter"))
         if extra is not None:
             where = f"({where}) AND {extra[0]}"
@@ -77,11 +82,6 @@ class Records:
         keys = compile_order(obj, args.get("orderBy"))
         total = self.store.count_where(obj.nameSingular, where, params)
         first, last = args.get("first"), args.get("last")
-        for name in ("first", "last", "offset"):
-            if (args.get(name) or 0) < 0:
-                raise bad_input(
-                    f'Invalid argument: "{name}" must not be negative', "INVALID_QUERY_INPUT"
-                )
         after, before = args.get("after"), args.get("before")
         offset = args.get("offset") or 0
         backwards = isinstance(last, int) and first is None
@@ -143,6 +143,7 @@ class Records:
             raise bad_input(message, "TOO_MANY_RECORDS_TO_UPDATE")
         now = now_iso()
         prepared = [self._prepare(obj, row) for row in rows]
+        self._check_references(obj, prepared)
         self.keys.check_batch(obj, prepared)
         matches = self.keys.find_matches(obj, prepared)
         targets = [rid for found in matches for rid in {r["id"] for *_, r in found}]
@@ -197,6 +198,27 @@ class Records:
             else:
                 out[key] = self._coerce(obj, f, value)
         return out
+
+    def _check_references(self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]) -> None:
+        """Every join column must name an existing record (a foreign key, as in Postgres)."""
+        for f in obj.active_fields():
+            if not f.is_many_to_one:
+                continue
+            assert f.relation is not None and f.relation.joinColumn
+            join = f.relation.joinColumn
+            wanted = {row[join] for row in rows if row.get(join)}
+            if not wanted:
+                continue
+            target = f.relation.target
+            found = (
+                self.store.get_many(target, sorted(wanted)) if target in self.meta.objects else {}
+            )
+            missing = sorted(wanted - set(found))
+            if missing:
+                raise bad_input(
+                    f'Invalid value for field "{join}": no {target} record has id "{missing[0]}"',
+                    "INVALID_ARGS_DATA",
+                )
 
     def _join_field(self, obj: ObjectMeta, key: str) -> FieldMeta | None:
         for f in obj.fields:
@@ -379,6 +401,7 @@ class Records:
         actor: dict[str, Any],
     ) -> list[dict[str, Any]]:
         prepared = self._prepare(obj, data)
+        self._check_references(obj, [prepared])
         now = now_iso()
         updated = [self._merge(obj, row, prepared, now, actor) for row in rows]
         keys = self.keys.keys_of(obj, {k: v for k, v in prepared.items() if k != "id"})
@@ -429,8 +452,16 @@ class Records:
         return records
 
     def destroy(self, obj: ObjectMeta, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Delete for good; join columns pointing at these records become null (ON DELETE SET
+        NULL, as Twenty's foreign keys do)."""
+        ids = [r["id"] for r in records]
         with self.store.transaction():
-            self.store.delete(obj.nameSingular, [r["id"] for r in records])
+            self.store.delete(obj.nameSingular, ids)
+            for other in self.meta.objects.values():
+                for f in other.fields:
+                    rel = f.relation
+                    if rel is not None and rel.target == obj.nameSingular and rel.joinColumn:
+                        self.store.clear_references(other.nameSingular, rel.joinColumn, ids)
         return records
 
     def delete_one(self, obj: ObjectMeta, record_id: str) -> dict[str, Any]:

@@ -170,6 +170,20 @@ class Store:
                 f"DELETE FROM {table_name(object_singular)} WHERE id IN ({marks})", chunk
             )
 
+    def clear_references(self, object_singular: str, column: str, ids: Sequence[str]) -> None:
+        """Set ``column`` to null in the records whose ``column`` is one of ``ids``."""
+        if not _SAFE.fullmatch(column):
+            raise ValueError(f"column name {column!r} is not a safe identifier")
+        path = f"'$.{column}'"
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            self._conn.execute(
+                f"UPDATE {table_name(object_singular)} SET data = json_set(data, {path}, NULL) "
+                f"WHERE json_extract(data, {path}) IN ({marks})",
+                chunk,
+            )
+
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self._conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
