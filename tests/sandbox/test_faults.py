@@ -15,7 +15,7 @@ CREATE = 'mutation { createCompany(data: {name: "Faulty"}) { id } }'
 
 
 async def outcome(
-    session: aiohttp.ClientSession, sb: Sandbox, query: str, timeout: float = 10.0
+    session: aiohttp.ClientSession, sb: Sandbox, query: str, limit_s: float = 10.0
 ) -> str:
     headers = {"Authorization": f"Bearer {sb.api_key}"}
     try:
@@ -23,7 +23,7 @@ async def outcome(
             sb.url + "/graphql",
             json={"query": query},
             headers=headers,
-            timeout=aiohttp.ClientTimeout(total=timeout),
+            timeout=aiohttp.ClientTimeout(total=limit_s),
         ) as response:
             await response.read()
             return str(response.status)
@@ -73,7 +73,7 @@ async def test_delay_past_client_timeout() -> None:
     config = FaultConfig(delay=1.0, delay_seconds=0.6)
     async with Sandbox.start(port=0, rate_limit=None, faults=config) as sb:
         async with aiohttp.ClientSession() as session:
-            reply = await outcome(session, sb, "{ companies { totalCount } }", timeout=0.3)
+            reply = await outcome(session, sb, "{ companies { totalCount } }", limit_s=0.3)
             assert reply == "timeout"
         await asyncio.sleep(0.4)  # the delayed request still runs; let it finish
         assert sb.stats["fault_delay"] == 1
