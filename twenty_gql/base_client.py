@@ -8,6 +8,11 @@ CONTRACT (kept by the runtime, relied on by the generated code and by codegen's 
   sends one operation and reads the whole body. ``kwargs`` may hold ``retry=RetryPolicy(...)``;
   an answer with ``errors`` raises the matching :mod:`twenty_gql.errors` class.
 - ``get_data(response) -> dict[str, Any]`` returns ``data`` or raises a ``TwentyError``.
+- ``async execute_model(result_type, query, operation_name=None, variables=None, **kwargs)``
+  is ``execute`` + ``get_data`` + ``result_type.model_validate`` in one step, what generated
+  methods call: a successful answer is validated straight from its bytes by pydantic-core (no
+  ``json.loads``, no second pass over Python dicts). Errors are classified exactly as ``execute``
+  does: any answer that is not plainly ``{"data": {...}}`` takes the ``json.loads`` path.
 
 :class:`Runtime` is what the clients share: one transport (aiohttp session), one rate limiter,
 one retry policy and one event bus. A request goes limiter -> transport -> classify -> retry.
@@ -21,7 +26,9 @@ import logging
 import random
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from twenty_gql.config import ApiKey
 from twenty_gql.errors import (
@@ -50,6 +57,38 @@ logger = logging.getLogger("twenty_gql")
 
 CHARGED_ENDPOINT = "/graphql"
 """Only the records API counts against the workspace's budget; /metadata is not limited."""
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Answer(BaseModel, Generic[M]):
+    """A successful answer's body, validated in one pass from its bytes."""
+
+    data: M | None
+    errors: Any = None
+
+
+_ANSWER_TYPES: dict[type[BaseModel], type[_Answer[Any]]] = {}
+
+
+def _validate_answer(result_type: type[M], body: bytes) -> M | None:
+    """``data`` validated straight from a 200 answer's bytes, or ``None`` when the answer is
+    anything but plain data (errors, no or null data, not JSON, invalid data): the caller then
+    decodes it with ``json`` and classifies it as usual, so errors read exactly as before."""
+    if b'"errors"' in body:  # cheap peek; an escaped key is still caught below
+        return None
+    answer_type = _ANSWER_TYPES.get(result_type)
+    if answer_type is None:
+        answer_type = _ANSWER_TYPES[result_type] = _Answer[result_type]  # type: ignore[valid-type]
+    try:
+        answer = answer_type.model_validate_json(body)
+    except ValidationError:
+        return None
+    data = answer.data
+    if answer.errors is not None or not isinstance(data, result_type):
+        return None
+    return data
 
 
 class GraphQLResponse:
@@ -116,8 +155,15 @@ class Runtime:
             raise BadInputError(str(exc), operation_name=operation_name) from None
 
     def _classify(
-        self, answer: HttpAnswer, operation_name: str | None
+        self,
+        answer: HttpAnswer,
+        operation_name: str | None,
+        result_type: type[BaseModel] | None = None,
     ) -> tuple[object, TwentyError | None]:
+        if result_type is not None and answer.status == 200:
+            validated = _validate_answer(result_type, answer.body)
+            if validated is not None:
+                return validated, None
         try:
             parsed: object = json.loads(answer.body)
         except ValueError:
@@ -149,6 +195,45 @@ class Runtime:
         retry: RetryPolicy | None = None,
     ) -> GraphQLResponse:
         """Send one operation with limiting and retries; return the answer or raise."""
+        parsed = await self._exchange(
+            endpoint, query, operation_name, variables, unset_type, retry, None
+        )
+        assert isinstance(parsed, dict)
+        return GraphQLResponse(200, parsed, operation_name)
+
+    async def send_for(
+        self,
+        result_type: type[M],
+        endpoint: str,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        unset_type: type | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> M:
+        """Like :meth:`send`, returning the answer's ``data`` validated into ``result_type``."""
+        answer = await self._exchange(
+            endpoint, query, operation_name, variables, unset_type, retry, result_type
+        )
+        if isinstance(answer, result_type):
+            return answer
+        assert isinstance(answer, dict)
+        data = answer.get("data")
+        return result_type.model_validate(data if isinstance(data, dict) else {})
+
+    async def _exchange(
+        self,
+        endpoint: str,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        unset_type: type | None,
+        retry: RetryPolicy | None,
+        result_type: type[BaseModel] | None,
+    ) -> object:
+        """The limit/send/classify/retry loop: the decoded body (a dict), or the validated
+        ``result_type`` when one is given and the answer allowed the fast path."""
         info = self._operation(query, operation_name)
         policy = retry or self.retry
         body = encode_request(query, operation_name, variables, unset_type)
@@ -161,11 +246,12 @@ class Runtime:
             attempt += 1
             if charged:
                 await self.limiter.acquire(cost)
-            parsed, error = await self._attempt(url, endpoint, body, operation_name, attempt)
+            parsed, error = await self._attempt(
+                url, endpoint, body, operation_name, attempt, result_type
+            )
             if error is None:
                 self._charge(charged, endpoint, operation_name, cost)
-                assert isinstance(parsed, dict)
-                return GraphQLResponse(200, parsed, operation_name)
+                return parsed
 
             if isinstance(error, RateLimitedError):
                 self.throttled += 1
@@ -196,7 +282,13 @@ class Runtime:
             await asyncio.sleep(delay)
 
     async def _attempt(
-        self, url: str, endpoint: str, body: bytes, operation_name: str | None, attempt: int
+        self,
+        url: str,
+        endpoint: str,
+        body: bytes,
+        operation_name: str | None,
+        attempt: int,
+        result_type: type[BaseModel] | None = None,
     ) -> tuple[object, TwentyError | None]:
         """One HTTP exchange: the decoded answer and the error it stands for, if any."""
         events = self.events
@@ -209,7 +301,7 @@ class Runtime:
         try:
             answer = await self.transport.post(url, body, self._headers)
             status = answer.status
-            parsed, error = self._classify(answer, operation_name)
+            parsed, error = self._classify(answer, operation_name, result_type)
         except TransportError as exc:
             exc.operation_name = operation_name
             error = exc
@@ -263,8 +355,17 @@ def _without_unset(variables: Mapping[str, Any] | None, unset_type: type | None)
     return {k: v for k, v in variables.items() if not isinstance(v, unset_type)}
 
 
+def _retry_option(kwargs: dict[str, Any]) -> RetryPolicy | None:
+    retry = kwargs.pop("retry", None)
+    if kwargs:
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise TypeError(f"retry must be a RetryPolicy (got {type(retry).__name__})")
+    return retry
+
+
 class BaseClient:
-    """What a generated client calls: ``execute`` then ``get_data``."""
+    """What a generated client calls: ``execute_model`` (or ``execute`` then ``get_data``)."""
 
     unset_type: type | None = None
 
@@ -282,18 +383,32 @@ class BaseClient:
         variables: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> GraphQLResponse:
-        retry = kwargs.pop("retry", None)
-        if kwargs:
-            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(kwargs))}")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a RetryPolicy (got {type(retry).__name__})")
         return await self.runtime.send(
             self.endpoint,
             query,
             operation_name,
             variables,
             unset_type=self.unset_type,
-            retry=retry,
+            retry=_retry_option(kwargs),
+        )
+
+    async def execute_model(
+        self,
+        result_type: type[M],
+        query: str,
+        operation_name: str | None = None,
+        variables: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> M:
+        """``execute`` + ``get_data`` + ``result_type.model_validate``, without decoding twice."""
+        return await self.runtime.send_for(
+            result_type,
+            self.endpoint,
+            query,
+            operation_name,
+            variables,
+            unset_type=self.unset_type,
+            retry=_retry_option(kwargs),
         )
 
     def get_data(self, response: GraphQLResponse) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Imported by ariadne-codegen from its ``plugins`` setting, only while generating.
 
 from __future__ import annotations
 
+import ast
 import keyword
 
 from ariadne_codegen.plugins.base import Plugin
@@ -20,10 +21,16 @@ from graphql import (
     GraphQLSchema,
     GraphQLType,
     Node,
+    OperationDefinitionNode,
     VariableDefinitionNode,
 )
 
-__all__ = ["IdFieldsAsUuidPlugin", "PlainArgumentNamesPlugin", "TypedLazyInitPlugin"]
+__all__ = [
+    "IdFieldsAsUuidPlugin",
+    "PlainArgumentNamesPlugin",
+    "TypedLazyInitPlugin",
+    "ValidateFromBytesPlugin",
+]
 
 # Names the generated method bodies use (``variables: dict[str, object]``): an argument of
 # that name would shadow them, so it keeps ariadne-codegen's trailing ``_``.
@@ -96,3 +103,89 @@ def _id_as(type_: GraphQLType, uuid_type: GraphQLScalarType) -> GraphQLType:
     if type_ is GraphQLID:
         return uuid_type
     return type_
+
+
+class ValidateFromBytesPlugin(Plugin):
+    """Make each generated method return ``await self.execute_model(Result, query=..., ...)``.
+
+    ariadne-codegen ends a method with ``response = await self.execute(...)``,
+    ``_data = self.get_data(response)`` and ``return Result.model_validate(_data)``: the runtime
+    decodes the body with ``json`` and pydantic then walks the Python dicts again. The runtime's
+    ``execute_model`` validates a successful answer straight from its bytes instead, and
+    classifies errors as ``execute`` + ``get_data`` do.
+    """
+
+    def generate_client_method(
+        self,
+        method_def: ast.FunctionDef | ast.AsyncFunctionDef,
+        operation_definition: OperationDefinitionNode,
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        if not isinstance(method_def, ast.AsyncFunctionDef):
+            return method_def
+        body = method_def.body
+        if len(body) < 3:
+            return method_def
+        send, get_data, validate = body[-3:]
+        execute_call = _execute_call(send)
+        result_type = _validated_type(validate, get_data)
+        if execute_call is None or result_type is None:
+            raise ValueError(
+                f"{method_def.name}: the generated method does not end with execute/get_data/"
+                "model_validate as ValidateFromBytesPlugin expects (ariadne-codegen changed?)"
+            )
+        execute_model = ast.Call(
+            func=ast.Attribute(value=ast.Name(id="self"), attr="execute_model"),
+            args=[ast.Name(id=result_type)],
+            keywords=execute_call.keywords,
+        )
+        # ariadne-codegen names a result's module after the method; with ``lazy_imports`` its
+        # forward-refs plugin would import the result type here, but it only recognises a
+        # ``return Result.model_validate(...)``, so the import is written here instead.
+        import_result = ast.ImportFrom(
+            module=method_def.name, names=[ast.alias(name=result_type)], level=1
+        )
+        method_def.body = [
+            import_result,
+            *body[:-3],
+            ast.Return(value=ast.Await(value=execute_model)),
+        ]
+        return method_def
+
+
+def _execute_call(statement: ast.stmt) -> ast.Call | None:
+    """The ``self.execute(...)`` call of ``response = await self.execute(...)``."""
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Await)):
+        return None
+    call = statement.value.value
+    if isinstance(call, ast.Call) and _is_self_method(call.func, "execute"):
+        return call
+    return None
+
+
+def _validated_type(statement: ast.stmt, get_data: ast.stmt) -> str | None:
+    """``Result`` in ``return Result.model_validate(_data)`` after ``self.get_data(...)``."""
+    if not (
+        isinstance(get_data, ast.Assign)
+        and isinstance(get_data.value, ast.Call)
+        and _is_self_method(get_data.value.func, "get_data")
+        and isinstance(statement, ast.Return)
+        and isinstance(statement.value, ast.Call)
+    ):
+        return None
+    func = statement.value.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "model_validate"
+        and isinstance(func.value, ast.Name)
+    ):
+        return func.value.id
+    return None
+
+
+def _is_self_method(func: ast.expr, name: str) -> bool:
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == name
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+    )

@@ -184,11 +184,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetAttachment", variables=variables, **kwargs
+        return await self.execute_model(
+            GetAttachment,
+            query=query,
+            operation_name="GetAttachment",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetAttachment.model_validate(data)
 
     async def list_attachments(
         self,
@@ -266,11 +268,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListAttachments", variables=variables, **kwargs
+        return await self.execute_model(
+            ListAttachments,
+            query=query,
+            operation_name="ListAttachments",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListAttachments.model_validate(data)
 
     async def create_attachments(
         self,
@@ -329,14 +333,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
+        return await self.execute_model(
+            CreateAttachments,
             query=query,
             operation_name="CreateAttachments",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateAttachments.model_validate(_data)
 
     async def update_attachment(
         self, id: UUID, data: "AttachmentUpdateInput", **kwargs: Any
@@ -392,14 +395,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateAttachment,
             query=query,
             operation_name="UpdateAttachment",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateAttachment.model_validate(_data)
 
     async def update_attachments(
         self,
@@ -458,14 +460,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateAttachments,
             query=query,
             operation_name="UpdateAttachments",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateAttachments.model_validate(_data)
 
     async def delete_attachments(
         self, filter: "AttachmentFilterInput", **kwargs: Any
@@ -521,14 +522,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DeleteAttachments,
             query=query,
             operation_name="DeleteAttachments",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteAttachments.model_validate(data)
 
     async def restore_attachments(
         self, filter: "AttachmentFilterInput", **kwargs: Any
@@ -584,14 +584,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            RestoreAttachments,
             query=query,
             operation_name="RestoreAttachments",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreAttachments.model_validate(data)
 
     async def destroy_attachments(
         self, filter: "AttachmentFilterInput", **kwargs: Any
@@ -647,14 +646,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DestroyAttachments,
             query=query,
             operation_name="DestroyAttachments",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyAttachments.model_validate(data)
 
     async def get_company(self, id: UUID, **kwargs: Any) -> "GetCompany":
         from .get_company import GetCompany
@@ -722,11 +720,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetCompany", variables=variables, **kwargs
+        return await self.execute_model(
+            GetCompany,
+            query=query,
+            operation_name="GetCompany",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetCompany.model_validate(data)
 
     async def list_companies(
         self,
@@ -818,11 +818,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListCompanies", variables=variables, **kwargs
+        return await self.execute_model(
+            ListCompanies,
+            query=query,
+            operation_name="ListCompanies",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListCompanies.model_validate(data)
 
     async def create_companies(
         self,
@@ -895,11 +897,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
-            query=query, operation_name="CreateCompanies", variables=variables, **kwargs
+        return await self.execute_model(
+            CreateCompanies,
+            query=query,
+            operation_name="CreateCompanies",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateCompanies.model_validate(_data)
 
     async def update_company(
         self, id: UUID, data: "CompanyUpdateInput", **kwargs: Any
@@ -969,11 +973,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdateCompany", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateCompany,
+            query=query,
+            operation_name="UpdateCompany",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateCompany.model_validate(_data)
 
     async def update_companies(
         self, filter: "CompanyFilterInput", data: "CompanyUpdateInput", **kwargs: Any
@@ -1043,11 +1049,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdateCompanies", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateCompanies,
+            query=query,
+            operation_name="UpdateCompanies",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateCompanies.model_validate(_data)
 
     async def delete_companies(
         self, filter: "CompanyFilterInput", **kwargs: Any
@@ -1117,11 +1125,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DeleteCompanies", variables=variables, **kwargs
+        return await self.execute_model(
+            DeleteCompanies,
+            query=query,
+            operation_name="DeleteCompanies",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteCompanies.model_validate(data)
 
     async def restore_companies(
         self, filter: "CompanyFilterInput", **kwargs: Any
@@ -1191,14 +1201,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            RestoreCompanies,
             query=query,
             operation_name="RestoreCompanies",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreCompanies.model_validate(data)
 
     async def destroy_companies(
         self, filter: "CompanyFilterInput", **kwargs: Any
@@ -1268,14 +1277,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DestroyCompanies,
             query=query,
             operation_name="DestroyCompanies",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyCompanies.model_validate(data)
 
     async def get_note(self, id: UUID, **kwargs: Any) -> "GetNote":
         from .get_note import GetNote
@@ -1313,11 +1321,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetNote", variables=variables, **kwargs
+        return await self.execute_model(
+            GetNote,
+            query=query,
+            operation_name="GetNote",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetNote.model_validate(data)
 
     async def list_notes(
         self,
@@ -1379,11 +1389,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListNotes", variables=variables, **kwargs
+        return await self.execute_model(
+            ListNotes,
+            query=query,
+            operation_name="ListNotes",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListNotes.model_validate(data)
 
     async def create_notes(
         self,
@@ -1426,11 +1438,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
-            query=query, operation_name="CreateNotes", variables=variables, **kwargs
+        return await self.execute_model(
+            CreateNotes,
+            query=query,
+            operation_name="CreateNotes",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateNotes.model_validate(_data)
 
     async def update_note(
         self, id: UUID, data: "NoteUpdateInput", **kwargs: Any
@@ -1470,11 +1484,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdateNote", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateNote,
+            query=query,
+            operation_name="UpdateNote",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateNote.model_validate(_data)
 
     async def update_notes(
         self, filter: "NoteFilterInput", data: "NoteUpdateInput", **kwargs: Any
@@ -1514,11 +1530,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdateNotes", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateNotes,
+            query=query,
+            operation_name="UpdateNotes",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateNotes.model_validate(_data)
 
     async def delete_notes(
         self, filter: "NoteFilterInput", **kwargs: Any
@@ -1558,11 +1576,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DeleteNotes", variables=variables, **kwargs
+        return await self.execute_model(
+            DeleteNotes,
+            query=query,
+            operation_name="DeleteNotes",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteNotes.model_validate(data)
 
     async def restore_notes(
         self, filter: "NoteFilterInput", **kwargs: Any
@@ -1602,11 +1622,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="RestoreNotes", variables=variables, **kwargs
+        return await self.execute_model(
+            RestoreNotes,
+            query=query,
+            operation_name="RestoreNotes",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreNotes.model_validate(data)
 
     async def destroy_notes(
         self, filter: "NoteFilterInput", **kwargs: Any
@@ -1646,11 +1668,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DestroyNotes", variables=variables, **kwargs
+        return await self.execute_model(
+            DestroyNotes,
+            query=query,
+            operation_name="DestroyNotes",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyNotes.model_validate(data)
 
     async def get_note_target(self, id: UUID, **kwargs: Any) -> "GetNoteTarget":
         from .get_note_target import GetNoteTarget
@@ -1692,11 +1716,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetNoteTarget", variables=variables, **kwargs
+        return await self.execute_model(
+            GetNoteTarget,
+            query=query,
+            operation_name="GetNoteTarget",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetNoteTarget.model_validate(data)
 
     async def list_note_targets(
         self,
@@ -1762,11 +1788,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListNoteTargets", variables=variables, **kwargs
+        return await self.execute_model(
+            ListNoteTargets,
+            query=query,
+            operation_name="ListNoteTargets",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListNoteTargets.model_validate(data)
 
     async def create_note_targets(
         self,
@@ -1813,14 +1841,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
+        return await self.execute_model(
+            CreateNoteTargets,
             query=query,
             operation_name="CreateNoteTargets",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateNoteTargets.model_validate(_data)
 
     async def update_note_target(
         self, id: UUID, data: "NoteTargetUpdateInput", **kwargs: Any
@@ -1864,14 +1891,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateNoteTarget,
             query=query,
             operation_name="UpdateNoteTarget",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateNoteTarget.model_validate(_data)
 
     async def update_note_targets(
         self,
@@ -1918,14 +1944,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateNoteTargets,
             query=query,
             operation_name="UpdateNoteTargets",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateNoteTargets.model_validate(_data)
 
     async def delete_note_targets(
         self, filter: "NoteTargetFilterInput", **kwargs: Any
@@ -1969,14 +1994,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DeleteNoteTargets,
             query=query,
             operation_name="DeleteNoteTargets",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteNoteTargets.model_validate(data)
 
     async def restore_note_targets(
         self, filter: "NoteTargetFilterInput", **kwargs: Any
@@ -2020,14 +2044,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            RestoreNoteTargets,
             query=query,
             operation_name="RestoreNoteTargets",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreNoteTargets.model_validate(data)
 
     async def destroy_note_targets(
         self, filter: "NoteTargetFilterInput", **kwargs: Any
@@ -2071,14 +2094,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DestroyNoteTargets,
             query=query,
             operation_name="DestroyNoteTargets",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyNoteTargets.model_validate(data)
 
     async def get_opportunity(self, id: UUID, **kwargs: Any) -> "GetOpportunity":
         from .get_opportunity import GetOpportunity
@@ -2121,11 +2143,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetOpportunity", variables=variables, **kwargs
+        return await self.execute_model(
+            GetOpportunity,
+            query=query,
+            operation_name="GetOpportunity",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetOpportunity.model_validate(data)
 
     async def list_opportunities(
         self,
@@ -2192,14 +2216,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
+        return await self.execute_model(
+            ListOpportunities,
             query=query,
             operation_name="ListOpportunities",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return ListOpportunities.model_validate(data)
 
     async def create_opportunities(
         self,
@@ -2247,14 +2270,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
+        return await self.execute_model(
+            CreateOpportunities,
             query=query,
             operation_name="CreateOpportunities",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateOpportunities.model_validate(_data)
 
     async def update_opportunity(
         self, id: UUID, data: "OpportunityUpdateInput", **kwargs: Any
@@ -2299,14 +2321,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateOpportunity,
             query=query,
             operation_name="UpdateOpportunity",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateOpportunity.model_validate(_data)
 
     async def update_opportunities(
         self,
@@ -2354,14 +2375,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateOpportunities,
             query=query,
             operation_name="UpdateOpportunities",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateOpportunities.model_validate(_data)
 
     async def delete_opportunities(
         self, filter: "OpportunityFilterInput", **kwargs: Any
@@ -2406,14 +2426,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DeleteOpportunities,
             query=query,
             operation_name="DeleteOpportunities",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteOpportunities.model_validate(data)
 
     async def restore_opportunities(
         self, filter: "OpportunityFilterInput", **kwargs: Any
@@ -2458,14 +2477,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            RestoreOpportunities,
             query=query,
             operation_name="RestoreOpportunities",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreOpportunities.model_validate(data)
 
     async def destroy_opportunities(
         self, filter: "OpportunityFilterInput", **kwargs: Any
@@ -2510,14 +2528,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DestroyOpportunities,
             query=query,
             operation_name="DestroyOpportunities",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyOpportunities.model_validate(data)
 
     async def get_person(self, id: UUID, **kwargs: Any) -> "GetPerson":
         from .get_person import GetPerson
@@ -2587,11 +2604,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetPerson", variables=variables, **kwargs
+        return await self.execute_model(
+            GetPerson,
+            query=query,
+            operation_name="GetPerson",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetPerson.model_validate(data)
 
     async def list_people(
         self,
@@ -2685,11 +2704,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListPeople", variables=variables, **kwargs
+        return await self.execute_model(
+            ListPeople,
+            query=query,
+            operation_name="ListPeople",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListPeople.model_validate(data)
 
     async def create_people(
         self,
@@ -2764,11 +2785,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
-            query=query, operation_name="CreatePeople", variables=variables, **kwargs
+        return await self.execute_model(
+            CreatePeople,
+            query=query,
+            operation_name="CreatePeople",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return CreatePeople.model_validate(_data)
 
     async def update_person(
         self, id: UUID, data: "PersonUpdateInput", **kwargs: Any
@@ -2840,11 +2863,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdatePerson", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdatePerson,
+            query=query,
+            operation_name="UpdatePerson",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdatePerson.model_validate(_data)
 
     async def update_people(
         self, filter: "PersonFilterInput", data: "PersonUpdateInput", **kwargs: Any
@@ -2916,11 +2941,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdatePeople", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdatePeople,
+            query=query,
+            operation_name="UpdatePeople",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdatePeople.model_validate(_data)
 
     async def delete_people(
         self, filter: "PersonFilterInput", **kwargs: Any
@@ -2992,11 +3019,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DeletePeople", variables=variables, **kwargs
+        return await self.execute_model(
+            DeletePeople,
+            query=query,
+            operation_name="DeletePeople",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DeletePeople.model_validate(data)
 
     async def restore_people(
         self, filter: "PersonFilterInput", **kwargs: Any
@@ -3068,11 +3097,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="RestorePeople", variables=variables, **kwargs
+        return await self.execute_model(
+            RestorePeople,
+            query=query,
+            operation_name="RestorePeople",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return RestorePeople.model_validate(data)
 
     async def destroy_people(
         self, filter: "PersonFilterInput", **kwargs: Any
@@ -3144,11 +3175,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DestroyPeople", variables=variables, **kwargs
+        return await self.execute_model(
+            DestroyPeople,
+            query=query,
+            operation_name="DestroyPeople",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyPeople.model_validate(data)
 
     async def list_people_with_company(
         self,
@@ -3300,14 +3333,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
+        return await self.execute_model(
+            ListPeopleWithCompany,
             query=query,
             operation_name="ListPeopleWithCompany",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return ListPeopleWithCompany.model_validate(data)
 
     async def get_company_with_people_and_opportunities(
         self, id: UUID, **kwargs: Any
@@ -3482,14 +3514,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
+        return await self.execute_model(
+            GetCompanyWithPeopleAndOpportunities,
             query=query,
             operation_name="GetCompanyWithPeopleAndOpportunities",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return GetCompanyWithPeopleAndOpportunities.model_validate(data)
 
     async def get_task(self, id: UUID, **kwargs: Any) -> "GetTask":
         from .get_task import GetTask
@@ -3530,11 +3561,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetTask", variables=variables, **kwargs
+        return await self.execute_model(
+            GetTask,
+            query=query,
+            operation_name="GetTask",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetTask.model_validate(data)
 
     async def list_tasks(
         self,
@@ -3599,11 +3632,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListTasks", variables=variables, **kwargs
+        return await self.execute_model(
+            ListTasks,
+            query=query,
+            operation_name="ListTasks",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListTasks.model_validate(data)
 
     async def create_tasks(
         self,
@@ -3649,11 +3684,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
-            query=query, operation_name="CreateTasks", variables=variables, **kwargs
+        return await self.execute_model(
+            CreateTasks,
+            query=query,
+            operation_name="CreateTasks",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateTasks.model_validate(_data)
 
     async def update_task(
         self, id: UUID, data: "TaskUpdateInput", **kwargs: Any
@@ -3696,11 +3733,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdateTask", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateTask,
+            query=query,
+            operation_name="UpdateTask",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateTask.model_validate(_data)
 
     async def update_tasks(
         self, filter: "TaskFilterInput", data: "TaskUpdateInput", **kwargs: Any
@@ -3743,11 +3782,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
-            query=query, operation_name="UpdateTasks", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateTasks,
+            query=query,
+            operation_name="UpdateTasks",
+            variables=variables,
+            **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateTasks.model_validate(_data)
 
     async def delete_tasks(
         self, filter: "TaskFilterInput", **kwargs: Any
@@ -3790,11 +3831,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DeleteTasks", variables=variables, **kwargs
+        return await self.execute_model(
+            DeleteTasks,
+            query=query,
+            operation_name="DeleteTasks",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteTasks.model_validate(data)
 
     async def restore_tasks(
         self, filter: "TaskFilterInput", **kwargs: Any
@@ -3837,11 +3880,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="RestoreTasks", variables=variables, **kwargs
+        return await self.execute_model(
+            RestoreTasks,
+            query=query,
+            operation_name="RestoreTasks",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreTasks.model_validate(data)
 
     async def destroy_tasks(
         self, filter: "TaskFilterInput", **kwargs: Any
@@ -3884,11 +3929,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
-            query=query, operation_name="DestroyTasks", variables=variables, **kwargs
+        return await self.execute_model(
+            DestroyTasks,
+            query=query,
+            operation_name="DestroyTasks",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyTasks.model_validate(data)
 
     async def get_task_target(self, id: UUID, **kwargs: Any) -> "GetTaskTarget":
         from .get_task_target import GetTaskTarget
@@ -3930,11 +3977,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetTaskTarget", variables=variables, **kwargs
+        return await self.execute_model(
+            GetTaskTarget,
+            query=query,
+            operation_name="GetTaskTarget",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetTaskTarget.model_validate(data)
 
     async def list_task_targets(
         self,
@@ -4000,11 +4049,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
-            query=query, operation_name="ListTaskTargets", variables=variables, **kwargs
+        return await self.execute_model(
+            ListTaskTargets,
+            query=query,
+            operation_name="ListTaskTargets",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListTaskTargets.model_validate(data)
 
     async def create_task_targets(
         self,
@@ -4051,14 +4102,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
+        return await self.execute_model(
+            CreateTaskTargets,
             query=query,
             operation_name="CreateTaskTargets",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateTaskTargets.model_validate(_data)
 
     async def update_task_target(
         self, id: UUID, data: "TaskTargetUpdateInput", **kwargs: Any
@@ -4102,14 +4152,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateTaskTarget,
             query=query,
             operation_name="UpdateTaskTarget",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateTaskTarget.model_validate(_data)
 
     async def update_task_targets(
         self,
@@ -4156,14 +4205,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateTaskTargets,
             query=query,
             operation_name="UpdateTaskTargets",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateTaskTargets.model_validate(_data)
 
     async def delete_task_targets(
         self, filter: "TaskTargetFilterInput", **kwargs: Any
@@ -4207,14 +4255,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DeleteTaskTargets,
             query=query,
             operation_name="DeleteTaskTargets",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteTaskTargets.model_validate(data)
 
     async def restore_task_targets(
         self, filter: "TaskTargetFilterInput", **kwargs: Any
@@ -4258,14 +4305,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            RestoreTaskTargets,
             query=query,
             operation_name="RestoreTaskTargets",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreTaskTargets.model_validate(data)
 
     async def destroy_task_targets(
         self, filter: "TaskTargetFilterInput", **kwargs: Any
@@ -4309,14 +4355,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DestroyTaskTargets,
             query=query,
             operation_name="DestroyTaskTargets",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyTaskTargets.model_validate(data)
 
     async def get_workspace_member(
         self, id: UUID, **kwargs: Any
@@ -4366,14 +4411,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
+        return await self.execute_model(
+            GetWorkspaceMember,
             query=query,
             operation_name="GetWorkspaceMember",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return GetWorkspaceMember.model_validate(data)
 
     async def list_workspace_members(
         self,
@@ -4450,14 +4494,13 @@ class CoreClient(GeneratedBaseClient):
             "first": first,
             "after": after,
         }
-        response = await self.execute(
+        return await self.execute_model(
+            ListWorkspaceMembers,
             query=query,
             operation_name="ListWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return ListWorkspaceMembers.model_validate(data)
 
     async def create_workspace_members(
         self,
@@ -4510,14 +4553,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"data": data, "upsert": upsert}
-        response = await self.execute(
+        return await self.execute_model(
+            CreateWorkspaceMembers,
             query=query,
             operation_name="CreateWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return CreateWorkspaceMembers.model_validate(_data)
 
     async def update_workspace_member(
         self, id: UUID, data: "WorkspaceMemberUpdateInput", **kwargs: Any
@@ -4567,14 +4609,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateWorkspaceMember,
             query=query,
             operation_name="UpdateWorkspaceMember",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateWorkspaceMember.model_validate(_data)
 
     async def update_workspace_members(
         self,
@@ -4627,14 +4668,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter, "data": data}
-        response = await self.execute(
+        return await self.execute_model(
+            UpdateWorkspaceMembers,
             query=query,
             operation_name="UpdateWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
-        _data = self.get_data(response)
-        return UpdateWorkspaceMembers.model_validate(_data)
 
     async def delete_workspace_members(
         self, filter: "WorkspaceMemberFilterInput", **kwargs: Any
@@ -4684,14 +4724,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DeleteWorkspaceMembers,
             query=query,
             operation_name="DeleteWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteWorkspaceMembers.model_validate(data)
 
     async def restore_workspace_members(
         self, filter: "WorkspaceMemberFilterInput", **kwargs: Any
@@ -4741,14 +4780,13 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            RestoreWorkspaceMembers,
             query=query,
             operation_name="RestoreWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return RestoreWorkspaceMembers.model_validate(data)
 
     async def destroy_workspace_members(
         self, filter: "WorkspaceMemberFilterInput", **kwargs: Any
@@ -4798,11 +4836,10 @@ class CoreClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"filter": filter}
-        response = await self.execute(
+        return await self.execute_model(
+            DestroyWorkspaceMembers,
             query=query,
             operation_name="DestroyWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
-        data = self.get_data(response)
-        return DestroyWorkspaceMembers.model_validate(data)

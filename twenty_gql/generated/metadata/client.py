@@ -93,11 +93,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"paging": paging, "filter": filter}
-        response = await self.execute(
-            query=query, operation_name="ListFields", variables=variables, **kwargs
+        return await self.execute_model(
+            ListFields,
+            query=query,
+            operation_name="ListFields",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListFields.model_validate(data)
 
     async def get_field(self, id: UUID, **kwargs: Any) -> "GetField":
         from .get_field import GetField
@@ -141,11 +143,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetField", variables=variables, **kwargs
+        return await self.execute_model(
+            GetField,
+            query=query,
+            operation_name="GetField",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetField.model_validate(data)
 
     async def create_field(
         self, input: "CreateFieldInput", **kwargs: Any
@@ -191,11 +195,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"input": input}
-        response = await self.execute(
-            query=query, operation_name="CreateField", variables=variables, **kwargs
+        return await self.execute_model(
+            CreateField,
+            query=query,
+            operation_name="CreateField",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return CreateField.model_validate(data)
 
     async def update_field(
         self, id: UUID, update: "UpdateFieldInput", **kwargs: Any
@@ -241,11 +247,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "update": update}
-        response = await self.execute(
-            query=query, operation_name="UpdateField", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateField,
+            query=query,
+            operation_name="UpdateField",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return UpdateField.model_validate(data)
 
     async def delete_field(self, id: UUID, **kwargs: Any) -> "DeleteField":
         from .delete_field import DeleteField
@@ -260,11 +268,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="DeleteField", variables=variables, **kwargs
+        return await self.execute_model(
+            DeleteField,
+            query=query,
+            operation_name="DeleteField",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteField.model_validate(data)
 
     async def list_objects(
         self,
@@ -343,11 +353,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"paging": paging, "filter": filter}
-        response = await self.execute(
-            query=query, operation_name="ListObjects", variables=variables, **kwargs
+        return await self.execute_model(
+            ListObjects,
+            query=query,
+            operation_name="ListObjects",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return ListObjects.model_validate(data)
 
     async def get_object(self, id: UUID, **kwargs: Any) -> "GetObject":
         from .get_object import GetObject
@@ -412,11 +424,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="GetObject", variables=variables, **kwargs
+        return await self.execute_model(
+            GetObject,
+            query=query,
+            operation_name="GetObject",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return GetObject.model_validate(data)
 
     async def create_object(
         self, input: "CreateObjectInput", **kwargs: Any
@@ -483,11 +497,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"input": input}
-        response = await self.execute(
-            query=query, operation_name="CreateObject", variables=variables, **kwargs
+        return await self.execute_model(
+            CreateObject,
+            query=query,
+            operation_name="CreateObject",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return CreateObject.model_validate(data)
 
     async def update_object(
         self, id: UUID, update: "UpdateObjectPayload", **kwargs: Any
@@ -520,11 +536,13 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id), "update": update}
-        response = await self.execute(
-            query=query, operation_name="UpdateObject", variables=variables, **kwargs
+        return await self.execute_model(
+            UpdateObject,
+            query=query,
+            operation_name="UpdateObject",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return UpdateObject.model_validate(data)
 
     async def delete_object(self, id: UUID, **kwargs: Any) -> "DeleteObject":
         from .delete_object import DeleteObject
@@ -539,8 +557,10 @@ class MetadataClient(GeneratedBaseClient):
             }
             """)
         variables: dict[str, object] = {"id": serialize_uuid(id)}
-        response = await self.execute(
-            query=query, operation_name="DeleteObject", variables=variables, **kwargs
+        return await self.execute_model(
+            DeleteObject,
+            query=query,
+            operation_name="DeleteObject",
+            variables=variables,
+            **kwargs,
         )
-        data = self.get_data(response)
-        return DeleteObject.model_validate(data)
