@@ -385,3 +385,85 @@ async def test_unique_phones_field_is_one_key_over_its_sub_fields(client: Client
     assert upserted["createInvoices"][0]["id"] == made["createInvoices"][0]["id"]
     dup = await client.post(create, {"d": [{"name": "c", "hotline": phone("600000002")}]})
     assert dup.errors[0]["extensions"]["conflictingRecordId"] == made["createInvoices"][1]["id"]
+
+
+async def test_one_to_many_and_self_relations(client: Client) -> None:
+    object_id = await create_invoice(client)
+    objects = await client.ok(
+        OBJECTS, {"paging": {"first": 100}, "filter": {}}, endpoint="/metadata"
+    )
+    company_id = next(
+        e["node"]["id"]
+        for e in objects["objects"]["edges"]
+        if e["node"]["nameSingular"] == "company"
+    )
+    await add_field(
+        client,
+        company_id,
+        type="RELATION",
+        name="bills",
+        label="Bills",
+        relationCreationPayload={
+            "targetObjectMetadataId": object_id,
+            "type": "ONE_TO_MANY",
+            "targetFieldLabel": "Vendor",
+        },
+    )
+    await add_field(
+        client,
+        object_id,
+        type="RELATION",
+        name="parent",
+        label="Parent",
+        relationCreationPayload={
+            "targetObjectMetadataId": object_id,
+            "type": "MANY_TO_ONE",
+            "targetFieldLabel": "Children",
+        },
+    )
+    clash = await client.post(
+        CREATE_FIELD,
+        {
+            "input": {
+                "field": {
+                    "objectMetadataId": object_id,
+                    "type": "RELATION",
+                    "name": "twin",
+                    "label": "Twin",
+                    "relationCreationPayload": {
+                        "targetObjectMetadataId": object_id,
+                        "type": "MANY_TO_ONE",
+                        "targetFieldLabel": "Twin",
+                    },
+                }
+            }
+        },
+        endpoint="/metadata",
+    )
+    assert clash.codes == [("METADATA_VALIDATION_FAILED", None)]
+    stripe = await client.ok(
+        '{ companies(filter: {name: {eq: "Stripe"}}) { edges { node { id } } } }'
+    )
+    vendor = stripe["companies"]["edges"][0]["node"]["id"]
+    top = await client.ok(
+        'mutation($v: ID) { createInvoice(data: {name: "top", vendorId: $v}) { id } }',
+        {"v": vendor},
+    )
+    parent = top["createInvoice"]["id"]
+    await client.ok(
+        'mutation($p: ID) { createInvoice(data: {name: "child", parentId: $p}) { id } }',
+        {"p": parent},
+    )
+    data = await client.ok(
+        "query($id: UUID!) { invoice(filter: {id: {eq: $id}}) { name vendor { name }"
+        " children { edges { node { name parent { name } } } } } }",
+        {"id": parent},
+    )
+    assert data["invoice"]["vendor"] == {"name": "Stripe"}
+    assert data["invoice"]["children"]["edges"] == [
+        {"node": {"name": "child", "parent": {"name": "top"}}}
+    ]
+    bills = await client.ok(
+        '{ companies(filter: {name: {eq: "Stripe"}}) { edges { node { bills { totalCount } } } } }'
+    )
+    assert bills["companies"]["edges"][0]["node"]["bills"]["totalCount"] == 1

@@ -358,6 +358,14 @@ class MetadataChanges:
         label = str(payload.get("targetFieldLabel") or obj.labelPlural)
         inverse_name = _camel(label)
         self._check_field_name(target, inverse_name, action)
+        if target is obj and inverse_name in (field.name, f"{field.name}Id"):
+            raise validation_failed(
+                action,
+                "fieldMetadata",
+                "NOT_AVAILABLE",
+                inverse_name,
+                f'Name "{inverse_name}" is not available as it is already used by another field',
+            )
         inverse_kind = "ONE_TO_MANY" if kind == "MANY_TO_ONE" else "MANY_TO_ONE"
         field.relation = RelationMeta(
             kind,
