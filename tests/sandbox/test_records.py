@@ -192,6 +192,9 @@ async def test_upsert_conflict_and_plain_duplicate(client: Client, sandbox: Sand
     assert plain.data == {"createCompanies": None}
     assert plain.errors[0]["message"] == "A duplicate entry was detected"
     assert plain.errors[0]["extensions"]["conflictingRecordId"] == b["id"]
+    assert plain.errors[0]["extensions"]["userFriendlyMessage"] == (
+        "This Domain Name value is already in use. Please check your data and try again."
+    )
     same_id = await client.post(CREATE_MANY, {"data": [{"id": b["id"], "name": "again"}]})
     assert same_id.errors[0]["message"] == "A duplicate entry was detected"
     assert "conflictingRecordId" not in same_id.errors[0]["extensions"]

@@ -53,8 +53,12 @@ def forbidden(message: str) -> SandboxError:
 
 
 def duplicate_entry(
-    conflicting_id: str | None = None, object_singular: str | None = None
+    conflicting_id: str | None = None,
+    object_singular: str | None = None,
+    field_label: str | None = None,
 ) -> SandboxError:
+    """Twenty's answer to a repeated unique value (with the record it collides with) or a
+    repeated id (without)."""
     extra: dict[str, Any] = {}
     if conflicting_id is not None:
         extra = {
@@ -65,6 +69,8 @@ def duplicate_entry(
         "A duplicate entry was detected",
         "BAD_USER_INPUT",
         None,
-        "This record already exists. Please check your data and try again.",
+        f"This {field_label} value is already in use. Please check your data and try again."
+        if field_label
+        else "This record already exists. Please check your data and try again.",
         extra,
     )

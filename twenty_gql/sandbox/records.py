@@ -409,14 +409,15 @@ class Records:
             if keys and updated:
                 if len(updated) > 1:
                     raise duplicate_entry()
-                for _fname, label, value in keys:
+                for fname, label, value in keys:
                     expr, ci = self.keys.expr_for(obj, label)
                     column = f"lower({expr})" if ci else expr
                     other = self.store.select_ids(
                         obj.nameSingular, f"{column} = ? AND id != ?", [value, updated[0]["id"]]
                     )
                     if other:
-                        raise duplicate_entry(other[0], obj.nameSingular)
+                        f = obj.field(fname)
+                        raise duplicate_entry(other[0], obj.nameSingular, f.label if f else None)
             for record in updated:
                 self.store.replace(obj.nameSingular, record)
         return updated

@@ -123,7 +123,9 @@ class UniqueKeys:
                 if fname == "id":
                     error = duplicate_entry()
                 else:
-                    error = duplicate_entry(match["id"], obj.nameSingular)
+                    f = obj.field(fname)
+                    label = f.label if f is not None and f.label else fname
+                    error = duplicate_entry(match["id"], obj.nameSingular, label)
                 found.append((f"{fname}|{label}|{value}", error, match))
             result.append(found)
         return result
