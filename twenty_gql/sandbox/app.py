@@ -64,6 +64,15 @@ class Sandbox:
     ``async with Sandbox.start(port=0) as sb:`` serves until the block ends; ``sb.url``,
     ``sb.api_key`` (an admin key issued at start), ``sb.store`` (inspect records) and
     ``sb.stats`` (requests, throttled calls, injected faults) are available inside it.
+
+    Options: ``host`` (loopback only unless ``allow_remote``), ``port`` (0: a free one),
+    ``profile`` (``"cloud"``, ``"self-hosted"`` or a ``ServerProfile``: records per call, page
+    size, root field limit), ``rate_limit`` (``(calls, seconds)``; default the profile's budget;
+    ``None`` for no limit), ``rate_limit_style`` (``"twenty"``: BAD_USER_INPUT/LIMIT_REACHED;
+    ``"retry-after"``: RATE_LIMITED with ``retryAfterMs``), ``db`` (``":memory:"`` or a SQLite
+    file that keeps records, metadata and key hashes), ``seed`` (``"demo"`` or ``"empty"``,
+    applied to a new database only), ``faults`` (a ``FaultConfig``), ``api_key_name`` (the name
+    ``createdBy`` shows).
     """
 
     def __init__(
