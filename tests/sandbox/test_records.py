@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 
+import aiohttp
+
 from twenty_gql.sandbox import Sandbox
 
 from .conftest import Client
@@ -367,3 +369,38 @@ async def test_join_columns_are_foreign_keys(client: Client, sandbox: Sandbox) -
     await client.ok("mutation($id: UUID!) { destroyCompany(id: $id) { id } }", {"id": cid})
     stored = next(p for p in sandbox.store.all("person") if p["id"] == person["createPerson"]["id"])
     assert stored["companyId"] is None
+
+
+async def test_same_unique_value_twice_in_a_batch_fails_whole_batch(
+    client: Client, sandbox: Sandbox
+) -> None:
+    twins = [
+        {"name": "Twin A", "domainName": {"primaryLinkUrl": "https://twin.example"}},
+        {"name": "Twin B", "domainName": {"primaryLinkUrl": "https://twin.example"}},
+        {"name": "Bystander"},
+    ]
+    for upsert in (False, True):
+        reply = await client.post(CREATE_MANY, {"data": twins, "upsert": upsert})
+        assert reply.data == {"createCompanies": None}
+        assert reply.errors[0]["message"] == "A duplicate entry was detected"
+    assert sandbox.store.count("company") == 20
+    bad_date = await client.post(
+        CREATE_MANY, {"data": [{"name": "ok"}, {"name": "late", "createdAt": "yesterday"}]}
+    )
+    assert bad_date.codes == [("BAD_USER_INPUT", "INVALID_ARGS_DATA")]
+    assert '"createdAt"' in bad_date.errors[0]["message"]
+    assert "late" not in bad_date.errors[0]["message"]
+    assert sandbox.store.count("company") == 20
+
+
+async def test_cloud_profile_allows_60_records_a_call() -> None:
+    async with Sandbox.start(port=0, rate_limit=None) as sb, aiohttp.ClientSession() as session:
+        client = Client(session, sb, sb.api_key)
+        assert sb.profile.records_per_call == 60
+        over = await client.post(CREATE_MANY, {"data": [{"name": f"n{i}"} for i in range(61)]})
+        assert over.errors[0]["message"] == "Maximum number of records to upsert is 60."
+        ok = await client.ok(CREATE_MANY, {"data": [{"name": f"n{i}"} for i in range(60)]})
+        assert len(ok["createCompanies"]) == 60
+        page = await client.ok("{ companies { totalCount edges { node { id } } } }")
+        assert page["companies"]["totalCount"] == 80
+        assert len(page["companies"]["edges"]) == sb.profile.page_size == 60
