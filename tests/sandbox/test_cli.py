@@ -136,7 +136,9 @@ def test_cli_subprocess_help_lists_sandbox() -> None:
     assert "sandbox" in out
 
 
-@pytest.mark.parametrize("bad", [["--seed", "lots"], ["--profile", "moon"]])
+@pytest.mark.parametrize(
+    "bad", [["--seed", "lots"], ["--profile", "moon"], ["--rate-limit-style", "polite"]]
+)
 def test_bad_choices_are_named(bad: list[str]) -> None:
     result = CliRunner().invoke(app, ["sandbox", *bad])
     assert result.exit_code == 2

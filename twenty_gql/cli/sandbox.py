@@ -56,6 +56,14 @@ def sandbox_command(
             help="Records API budget as N/SECONDS (default: the profile's), or 'off'.",
         ),
     ] = None,
+    rate_limit_style: Annotated[
+        str,
+        typer.Option(
+            "--rate-limit-style",
+            help="How throttled calls are answered: twenty (BAD_USER_INPUT/LIMIT_REACHED) or "
+            "retry-after (RATE_LIMITED with retryAfterMs).",
+        ),
+    ] = "twenty",
     read_only_key: Annotated[
         bool, typer.Option("--read-only-key", help="Also issue a read-only API key.")
     ] = False,
@@ -73,6 +81,10 @@ def sandbox_command(
         raise typer.Exit(EXIT_USAGE)
     if seed not in ("demo", "empty"):
         raise typer.BadParameter(f"{seed!r} is not demo or empty", param_hint="--seed")
+    if rate_limit_style not in ("twenty", "retry-after"):
+        raise typer.BadParameter(
+            f"{rate_limit_style!r} is not twenty or retry-after", param_hint="--rate-limit-style"
+        )
     if profile not in ("cloud", "self-hosted"):
         raise typer.BadParameter(f"{profile!r} is not cloud or self-hosted", param_hint="--profile")
     options: dict[str, object] = {
@@ -82,6 +94,7 @@ def sandbox_command(
         "seed": seed,
         "profile": profile,
         "allow_remote": allow_remote,
+        "rate_limit_style": rate_limit_style,
     }
     if rate_limit is not None:
         options["rate_limit"] = parse_rate_limit(rate_limit)
