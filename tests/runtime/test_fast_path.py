@@ -3,6 +3,8 @@ answer reads exactly as ``execute`` + ``get_data`` + ``model_validate`` read it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 from decimal import Decimal
 from types import SimpleNamespace
@@ -179,3 +181,33 @@ async def test_unexpected_options_are_refused(replay: ReplayServer) -> None:
         with pytest.raises(TypeError, match="retry must be a RetryPolicy"):
             await twenty.core.execute_model(CreateCompanies, QUERY, retry=3)
     assert replay.received == []
+
+
+@pytest.mark.parametrize(
+    "reply", [Reply.data({"createCompanies": []}), ODD_ANSWERS["invalid record"]]
+)
+@pytest.mark.parametrize("collecting", [True, False])
+async def test_the_collector_is_left_as_it_was(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch, reply: Reply, collecting: bool
+) -> None:
+    """Validation runs with the cyclic collector paused, and leaves it as the caller had it."""
+    states: list[bool] = []
+    answer_type = base_client._Answer[CreateCompanies]  # pydantic caches the class
+    validate = answer_type.model_validate_json
+
+    def spy(body: bytes) -> Any:
+        states.append(gc.isenabled())
+        return validate(body)
+
+    monkeypatch.setattr(answer_type, "model_validate_json", spy)
+    replay.default = reply
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        async with Twenty(replay.url, CANARY_KEY, rate_limit="off", retry=NO_RETRY) as twenty:
+            with contextlib.suppress(ValidationError):
+                await twenty.core.execute_model(CreateCompanies, QUERY, "CreateCompanies")
+            assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert states == [False]
