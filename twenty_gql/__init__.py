@@ -10,6 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from twenty_gql.batch.jobs import BulkResult
+    from twenty_gql.batch.result import JobResult, JobStats, RowOutcome, RowStatus
     from twenty_gql.client import Twenty
     from twenty_gql.config import ApiKey, ConfigError, Settings
     from twenty_gql.errors import (
@@ -44,6 +46,11 @@ if TYPE_CHECKING:
     from twenty_gql.transport import Timeouts
 
 _EXPORTS: dict[str, str] = {
+    "BulkResult": "batch.jobs",
+    "JobResult": "batch.result",
+    "JobStats": "batch.result",
+    "RowOutcome": "batch.result",
+    "RowStatus": "batch.result",
     "Twenty": "client",
     "ApiKey": "config",
     "ConfigError": "config",
@@ -88,12 +95,15 @@ __all__ = [
     "ApiKey",
     "AuthenticationError",
     "BadInputError",
+    "BulkResult",
     "ConfigError",
     "ConflictError",
     "ConsumptionEvent",
     "Event",
     "EventBus",
     "GraphQLError",
+    "JobResult",
+    "JobStats",
     "MetadataValidationError",
     "NoLimit",
     "NotFoundError",
@@ -107,6 +117,8 @@ __all__ = [
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
+    "RowOutcome",
+    "RowStatus",
     "ServerError",
     "ServerProfile",
     "Settings",
