@@ -114,6 +114,30 @@ async def test_root_field_rules(client: Client, sandbox: Sandbox) -> None:
     )
 
 
+async def test_aliases_only_on_root_fields(client: Client) -> None:
+    # Twenty honours root aliases (100) and ignores nested ones (99, 101): the sandbox keeps the
+    # first and refuses the second, naming the alias, so a client relying on it fails in tests.
+    root = await client.post("{ list: companies(first: 1) { totalCount } }")
+    assert root.errors == [] and set(root.data) == {"list"}
+    for query, alias in (
+        ("{ companies(first: 1) { list: edges { node { id } } } }", "list: edges"),
+        (
+            "query { companies(first: 1) { ...F } } fragment F on CompanyConnection "
+            "{ edges { node { companyName: name } } }",
+            "companyName: name",
+        ),
+        ('mutation { createCompany(data: {name: "A"}) { newId: id } }', "newId: id"),
+    ):
+        nested = await client.post(query)
+        assert nested.status == 200 and nested.data is None
+        assert nested.codes == [("GRAPHQL_VALIDATION_FAILED", None)]
+        message = nested.errors[0]["message"]
+        assert f'"{alias}" below the root field' in message
+        assert nested.errors[0]["locations"]
+    same_name = await client.post("{ companies(first: 1) { edges: edges { node { id } } } }")
+    assert same_name.errors == []
+
+
 async def test_rate_limit_twenty_style() -> None:
     # one token a second refills: slow enough that a loaded machine does not blur the burst
     async with Sandbox.start(port=0, rate_limit=(3, 3.0)) as sb, aiohttp.ClientSession() as session:

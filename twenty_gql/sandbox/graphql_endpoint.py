@@ -119,6 +119,59 @@ def _root_fields(
     return fields
 
 
+def _nested_alias(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset[str] = frozenset(),
+) -> FieldNode | None:
+    """The first aliased field anywhere in this selection (fragments followed once each)."""
+    if selection_set is None:
+        return None
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            if sel.alias is not None and sel.alias.value != sel.name.value:
+                return sel
+            found = _nested_alias(sel.selection_set, fragments, seen)
+        elif isinstance(sel, InlineFragmentNode):
+            found = _nested_alias(sel.selection_set, fragments, seen)
+        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
+            if sel.name.value in seen:
+                continue
+            found = _nested_alias(
+                fragments[sel.name.value].selection_set, fragments, seen | {sel.name.value}
+            )
+        else:
+            found = None
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_nested_aliases(
+    roots: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]
+) -> None:
+    """Twenty answers ``n: node`` as ``node`` (transcripts 99, 101): a client that relies on a
+    nested alias breaks against the real server. Refuse it here so it breaks in tests instead."""
+    for root in roots:
+        field = _nested_alias(root.selection_set, fragments)
+        if field is None:
+            continue
+        assert field.alias is not None
+        location = field.loc.source.get_location(field.loc.start) if field.loc else None
+        error: dict[str, Any] = {
+            "message": (
+                f'Alias "{field.alias.value}: {field.name.value}" below the root field '
+                f'"{root.name.value}": Twenty ignores aliases there and answers with '
+                f'"{field.name.value}", so the sandbox refuses them. Use aliases on root '
+                "fields only."
+            ),
+            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+        }
+        if location is not None:
+            error["locations"] = [{"line": location.line, "column": location.column}]
+        raise RequestError({"errors": [error]})
+
+
 def _check_nesting(
     schema: GraphQLSchema,
     selection_set: SelectionSetNode | None,
@@ -201,6 +254,7 @@ def prepare_request(
     if errors:
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:
+        _refuse_nested_aliases(roots, fragments)
         root_type = schema.mutation_type if is_mutation else schema.query_type
         assert root_type is not None
         if _check_nesting(schema, operation.selection_set, root_type, 0, fragments, True):
