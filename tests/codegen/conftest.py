@@ -1,4 +1,4 @@
-"""Helpers for codegen tests: throwaway projects generated with the committed [defaults]."""
+"""Helpers for codegen tests: throwaway projects generated with the built-in settings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
-TEMPLATE = REPO / "twenty_gql" / "codegen" / "templates" / "generated_base_client.py.tmpl"
 
 
 def _toml_value(value: object) -> str:
@@ -25,17 +24,13 @@ def _toml_value(value: object) -> str:
 
 
 def project_config(package: str, client_name: str = "Client", like: str | None = None) -> str:
-    """A codegen.toml with the repository's [defaults] and one target ``package``.
+    """A codegen.toml with one target ``package``, generated into ``out/`` with the built-in
+    settings (as a user's project would be).
 
-    ``like`` names a committed target whose own settings (plugins) the target takes.
+    ``like`` names a committed target whose own settings (its ``kind``) the target takes.
     """
     with (REPO / "codegen.toml").open("rb") as handle:
         committed = tomllib.load(handle)
-    defaults = {
-        **committed["defaults"],
-        "target_package_path": "out",
-        "base_client_file_path": str(TEMPLATE),
-    }
     own = {}
     if like is not None:
         own = {
@@ -43,14 +38,9 @@ def project_config(package: str, client_name: str = "Client", like: str | None =
             for key, value in committed["targets"][like].items()
             if key not in ("schema_path", "queries_path", "target_package_name", "client_name")
         }
-    lines = ["[defaults]"]
-    scalars = defaults.pop("scalars")
-    lines += [f"{key} = {_toml_value(value)}" for key, value in defaults.items()]
-    for name, data in scalars.items():
-        lines.append(f"[defaults.scalars.{name}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in data.items()]
-    lines += [
+    lines = [
         f"[targets.{package}]",
+        'target_package_path = "out"',
         'schema_path = "schema.graphql"',
         'queries_path = "queries"',
         f'target_package_name = "{package}"',

@@ -1,7 +1,8 @@
 """Generate: run ariadne-codegen once per target of ``codegen.toml``.
 
-``codegen.toml`` holds ``[defaults]`` (ariadne-codegen's own settings, shared by every target)
-and one ``[targets.<name>]`` section per generated package. Each target is generated into a
+``codegen.toml`` holds one ``[targets.<name>]`` section per generated package and, optionally,
+``[defaults]`` (ariadne-codegen's own settings, shared by every target) over the built-in
+settings of :mod:`twenty_gql.codegen.defaults`. Each target is generated into a
 fresh temporary directory which then replaces ``<target_package_path>/<target_package_name>``
 whole: ariadne-codegen writes into an existing package without deleting modules that are no
 longer produced, so generating in place would leave stale modules behind.
@@ -25,10 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from twenty_gql.codegen.defaults import MINIMAL_CONFIG, Kind, resolve_settings
+
 __all__ = [
     "GENERATED_PACKAGE_INIT",
     "CodegenConfig",
     "GenerateError",
+    "MissingConfigError",
     "Target",
     "check",
     "generate",
@@ -46,10 +50,17 @@ class GenerateError(RuntimeError):
     """Generation failed; the message names the config file or the target at fault."""
 
 
+class MissingConfigError(GenerateError):
+    """There is no ``codegen.toml``; the message says so, :attr:`example` is a minimal one."""
+
+    example = MINIMAL_CONFIG
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     name: str
     settings: dict[str, Any] = field(repr=False)
+    kind: Kind = "core"
 
     @property
     def package_name(self) -> str:
@@ -71,9 +82,19 @@ class CodegenConfig:
     def package_roots(self) -> list[Path]:
         return sorted({self.root / target.package_path for target in self.targets})
 
+    def init_roots(self) -> list[Path]:
+        """The package roots that get our ``__init__.py``: never the config's own directory
+        (a user's project root with ``target_package_path = "."``)."""
+        return [root for root in self.package_roots() if root.resolve() != self.root]
+
 
 def load_config(path: Path) -> CodegenConfig:
-    """Read ``codegen.toml``: ``[defaults]`` merged under each ``[targets.<name>]``."""
+    """Read ``codegen.toml``: the built-ins, then ``[defaults]``, under each
+    ``[targets.<name>]`` (see :mod:`twenty_gql.codegen.defaults`)."""
+    if not path.exists():
+        raise MissingConfigError(
+            f"no {path} (in {path.resolve().parent}); write a minimal one and run again:"
+        )
     try:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
@@ -93,12 +114,14 @@ def load_config(path: Path) -> CodegenConfig:
         raise GenerateError(f"{path} defines no [targets.<name>] section")
     targets = []
     for name, section in sorted(sections.items()):
-        settings = {**defaults, **section}
-        settings["scalars"] = {**defaults.get("scalars", {}), **section.get("scalars", {})}
+        try:
+            settings, kind = resolve_settings(defaults, section)
+        except ValueError as exc:
+            raise GenerateError(f"{path}: target {name!r}: {exc}") from exc
         for key in ("schema_path", "queries_path", "target_package_name"):
             if key not in settings:
                 raise GenerateError(f"{path}: target {name!r} has no {key!r}")
-        targets.append(Target(name=name, settings=settings))
+        targets.append(Target(name=name, settings=settings, kind=kind))
     return CodegenConfig(root=path.resolve().parent, targets=tuple(targets))
 
 
@@ -112,11 +135,13 @@ def generate_into(config: CodegenConfig, out_root: Path) -> dict[str, Path]:
 
     run_client = cast(Callable[[dict[str, Any]], None], ariadne_main.client)
 
+    init_roots = set(config.init_roots())
     packages: dict[str, Path] = {}
     for target in config.targets:
         package_root = out_root / target.package_path
         package_root.mkdir(parents=True, exist_ok=True)
-        (package_root / "__init__.py").write_text(GENERATED_PACKAGE_INIT, encoding="utf-8")
+        if config.root / target.package_path in init_roots:
+            (package_root / "__init__.py").write_text(GENERATED_PACKAGE_INIT, encoding="utf-8")
         settings = {**target.settings, "target_package_path": str(package_root)}
         output = io.StringIO()
         try:
@@ -134,7 +159,7 @@ def generate(config_path: Path) -> list[Path]:
     with _scratch_dir(config) as scratch:
         fresh = generate_into(config, scratch)
         written = []
-        for package_root in config.package_roots():
+        for package_root in config.init_roots():
             package_root.mkdir(parents=True, exist_ok=True)
             (package_root / "__init__.py").write_text(GENERATED_PACKAGE_INIT, encoding="utf-8")
         for target in config.targets:
@@ -159,12 +184,18 @@ def check(config_path: Path) -> list[str]:
 
 
 def _diff_trees(fresh: Path, committed: Path, relative: Path, config: CodegenConfig) -> set[str]:
-    expected = {"__init__.py"} | {
+    # Only what generate writes: the root may be a user's whole project directory.
+    expected = {
         config.output_dir(target).relative_to(config.root / relative).as_posix()
         for target in config.targets
     }
-    fresh_files = _files(fresh)
-    committed_files = {name for name in _files(committed) if name.split("/", 1)[0] in expected}
+    if committed in config.init_roots():
+        expected.add("__init__.py")
+    fresh_files: set[str] = set()
+    committed_files: set[str] = set()
+    for name in expected:
+        fresh_files |= _files(fresh, name)
+        committed_files |= _files(committed, name)
     differing = fresh_files ^ committed_files
     for name in fresh_files & committed_files:
         if not filecmp.cmp(fresh / name, committed / name, shallow=False):
@@ -172,22 +203,25 @@ def _diff_trees(fresh: Path, committed: Path, relative: Path, config: CodegenCon
     return {(relative / name).as_posix() for name in differing}
 
 
-def _files(root: Path) -> set[str]:
-    if not root.is_dir():
+def _files(root: Path, name: str) -> set[str]:
+    """``name`` (a file) or the files under it (a directory), relative to ``root``."""
+    top = root / name
+    if top.is_file():
+        return {name}
+    if not top.is_dir():
         return set()
     return {
         path.relative_to(root).as_posix()
-        for path in root.rglob("*")
+        for path in top.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     }
 
 
 @contextlib.contextmanager
 def _scratch_dir(config: CodegenConfig) -> Iterator[Path]:
-    # Beside the output, so the final renames stay on one file system.
-    parent = config.package_roots()[0].parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".twenty-gql-generate-", dir=parent) as name:
+    # In the config's directory, so the final renames stay on one file system (and nothing is
+    # written outside the project).
+    with tempfile.TemporaryDirectory(prefix=".twenty-gql-generate-", dir=config.root) as name:
         yield Path(name)
 
 
