@@ -24,7 +24,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from twenty_gql.base_client import CHARGED_ENDPOINT, BaseClient, Runtime
 from twenty_gql.config import ApiKey, ConfigError, Settings
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from twenty_gql.generated.metadata import MetadataClient
 
 __all__ = ["METADATA_ENDPOINT", "Twenty"]
+
+ClientT = TypeVar("ClientT", bound=BaseClient)
 
 METADATA_ENDPOINT = "/metadata"
 
@@ -121,6 +123,7 @@ class Twenty:
         self._core: CoreClient | None = None
         self._metadata: MetadataClient | None = None
         self._objects: dict[str, tuple[ObjectNames, list[dict[str, Any]]]] | None = None
+        self._clients: dict[tuple[type[BaseClient], str], BaseClient] = {}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Twenty:
@@ -160,6 +163,26 @@ class Twenty:
             self._metadata = cls(self.runtime, METADATA_ENDPOINT)  # type: ignore[assignment]
         assert self._metadata is not None
         return self._metadata
+
+    def client(self, cls: type[ClientT], endpoint: str = CHARGED_ENDPOINT) -> ClientT:
+        """Your own generated client (``twenty-gql generate`` in your project) on this
+        workspace's runtime, one per class and endpoint::
+
+            from my_twenty import CoreClient
+
+            core = twenty.client(CoreClient)                    # the records API, /graphql
+            meta = twenty.client(MyMetadataClient, "/metadata")  # not rate limited
+        """
+        if not (isinstance(cls, type) and issubclass(cls, BaseClient)):
+            raise ConfigError(
+                f"{cls!r} is not a generated client (a twenty_gql.base_client.BaseClient)"
+            )
+        key = (cls, endpoint)
+        instance = self._clients.get(key)
+        if instance is None:
+            instance = self._clients[key] = cls(self.runtime, endpoint)
+        assert isinstance(instance, cls)
+        return instance
 
     async def execute(
         self,

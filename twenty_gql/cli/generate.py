@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from twenty_gql.codegen.generate import GenerateError, check, generate
+from twenty_gql.codegen.generate import GenerateError, MissingConfigError, check, generate
 
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
@@ -23,7 +23,11 @@ def register(app: typer.Typer) -> None:
 
 def generate_command(
     config: Annotated[
-        Path, typer.Option(help="Codegen config: [defaults] and one [targets.<name>] each.")
+        Path,
+        typer.Option(
+            help="Codegen config: one [targets.<name>] each (and optional [defaults]) over the "
+            "built-in settings."
+        ),
     ] = Path("codegen.toml"),
     check_only: Annotated[
         bool,
@@ -39,6 +43,10 @@ def generate_command(
             differing = check(config)
         else:
             written = generate(config)
+    except MissingConfigError as exc:
+        typer.echo(f"generate: {exc}", err=True)
+        typer.echo(exc.example, err=True, nl=False)
+        raise typer.Exit(EXIT_ERROR) from exc
     except GenerateError as exc:
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR) from exc
