@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from twenty_gql import Twenty
 from twenty_gql.codegen.defaults import MINIMAL_CONFIG
 from twenty_gql.profiles import CLOUD
@@ -107,8 +109,18 @@ async def _run(project: Path, env: dict[str, str], *args: str) -> Run:
     return Run(process.returncode, out.decode(), err.decode())
 
 
+COMMANDS_RUN: list[str] = []
+
+
 async def _cli(project: Path, env: dict[str, str], *args: str) -> Run:
+    COMMANDS_RUN.append(" ".join(("twenty-gql", *args)))
     return await _run(project, env, "-m", "twenty_gql.cli", *args)
+
+
+def _readme_section() -> str:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### Your own workspace")
+    return readme[start : readme.index("\n### ", start + 1)]
 
 
 async def _script(project: Path, env: dict[str, str], name: str, text: str) -> dict[str, Any]:
@@ -164,6 +176,7 @@ async def _create_invoice_object(sb: Sandbox) -> None:
 async def test_pull_scaffold_generate_use_then_a_custom_object_joins_the_loop(
     tmp_path: Path,
 ) -> None:
+    COMMANDS_RUN.clear()
     project = tmp_path / "project"
     project.mkdir()
     (project / "codegen.toml").write_text(MINIMAL_CONFIG, encoding="utf-8")
@@ -245,6 +258,21 @@ async def test_pull_scaffold_generate_use_then_a_custom_object_joins_the_loop(
     assert {row[2] for row in companies["listed"]} == {r["id"] for r in stored_companies}
     assert len(stored_after) == 3
 
+    # The README's "Your own workspace" shows this loop: its config, commands and calls.
+    section = _readme_section()
+    assert f"```toml\n{MINIMAL_CONFIG}```" in section
+    shown = {line.split("#")[0].strip() for line in section.splitlines()}
+    assert set(COMMANDS_RUN) <= shown, set(COMMANDS_RUN) - shown
+    for call in (
+        "twenty.client(CoreClient)",
+        'twenty.upsert_many("company", rows)',
+        "core.create_companies(data=",
+        "core.list_companies(first=10)",
+        "core.create_invoices(",
+        "core.list_invoices(",
+    ):
+        assert call in section and call in COMPANIES_SCRIPT + INVOICES_SCRIPT, call
+
     assert invoices == {
         "created": 3,
         "listed": [["INV-1", 100.5], ["INV-2", 201.0], ["INV-3", 301.5]],
@@ -254,3 +282,18 @@ async def test_pull_scaffold_generate_use_then_a_custom_object_joins_the_loop(
         ("INV-2", 201.0),
         ("INV-3", 301.5),
     ]
+
+
+async def test_twenty_client_builds_a_users_generated_client_once_per_endpoint() -> None:
+    from twenty_gql.config import ConfigError
+    from twenty_gql.generated.core import CoreClient
+
+    async with Twenty("http://127.0.0.1:9", "key", profile=FAST) as twenty:
+        core = twenty.client(CoreClient)
+        assert isinstance(core, CoreClient)
+        assert core.runtime is twenty.runtime and core.endpoint == "/graphql"
+        assert twenty.client(CoreClient) is core
+        on_metadata = twenty.client(CoreClient, "/metadata")
+        assert on_metadata is not core and on_metadata.endpoint == "/metadata"
+        with pytest.raises(ConfigError, match="is not a generated client"):
+            twenty.client(dict)  # type: ignore[type-var]
