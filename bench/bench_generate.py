@@ -19,7 +19,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "tests" / "fixtures" / "reference" / "core.graphql"
-TEMPLATE = REPO / "twenty_gql" / "codegen" / "templates" / "generated_base_client.py.tmpl"
 
 MYPY = (sys.executable, "-m", "mypy", "--strict", "--config-file", str(REPO / "pyproject.toml"))
 
@@ -43,22 +42,21 @@ def _best(samples: list[float]) -> str:
 
 
 def _reference_project(root: Path) -> Path:
-    """A project with the reference schema and the committed core target's settings."""
+    """A project with the reference schema and the committed core target's own settings over
+    the built-in ones (as in a user's project)."""
     with (REPO / "codegen.toml").open("rb") as handle:
         committed = tomllib.load(handle)
     (root / "schema.graphql").write_bytes(REFERENCE.read_bytes())
-    lines = ["[defaults]"]
-    defaults = {**committed["defaults"], "target_package_path": "out"}
-    defaults["base_client_file_path"] = str(TEMPLATE)
-    scalars = defaults.pop("scalars")
     core = committed["targets"]["core"]
-    lines += [f"{key} = {_toml(value)}" for key, value in defaults.items()]
-    for name, data in scalars.items():
-        lines += [f"[defaults.scalars.{name}]"]
-        lines += [f"{key} = {_toml(value)}" for key, value in data.items()]
-    lines += ["[targets.core]", 'schema_path = "schema.graphql"', 'queries_path = "queries"']
+    own = {
+        key: value
+        for key, value in core.items()
+        if key not in ("schema_path", "queries_path", "target_package_name", "client_name")
+    }
+    lines = ["[targets.core]", 'schema_path = "schema.graphql"', 'queries_path = "queries"']
+    lines += ['target_package_path = "out"']
     lines += ['target_package_name = "ref_core"', 'client_name = "CoreClient"']
-    lines += [f"plugins = {_toml(core.get('plugins', defaults.get('plugins', [])))}"]
+    lines += [f"{key} = {_toml(value)}" for key, value in own.items()]
     config = root / "codegen.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config
