@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import enum
 import json
+import math
 import re
 import secrets
 from collections.abc import Mapping
@@ -26,6 +27,8 @@ from uuid import UUID
 
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
+from pydantic_core import PydanticSerializationError, SchemaSerializer
+from pydantic_core.core_schema import SerializationInfo
 
 from twenty_gql.errors import RequestTimeoutError, TransportError
 
@@ -35,6 +38,7 @@ __all__ = [
     "Timeouts",
     "Transport",
     "encode_request",
+    "exact_json",
 ]
 
 
@@ -123,23 +127,13 @@ class AiohttpTransport:
 
 # --- encoding -------------------------------------------------------------------------------
 
-# A Decimal is first written as a marker string, then the marker is swapped for its digits. The
-# random tag makes a clash with a real string impossible in practice; NUL is escaped by json.
+# A Decimal (or any value written by ``exact_json``) is first written as a marker string, then the
+# marker is swapped for its JSON text. The random tag makes a clash with a real string impossible
+# in practice; NUL is escaped by json and by pydantic-core alike (``\u0000``).
 _TAG = "\x00decimal-" + secrets.token_hex(8) + ":"
 _TAG_JSON = json.dumps(_TAG)[1:-1]
 _MARKER = re.compile('"' + re.escape(_TAG_JSON) + r'(\d+)"')
-
-
-# Dumps every pydantic model inside a value in one pass of pydantic-core, in Python mode (exactly
-# what ``model_dump`` gives, so Decimals, UUIDs and dates still reach ``default`` below). Cheaper
-# than one ``model_dump`` call per record from ``json``'s ``default`` hook.
-_dump_models = TypeAdapter(Any).serializer.to_python
-
-
-def _holds_models(value: object) -> bool:
-    if isinstance(value, BaseModel):
-        return True
-    return isinstance(value, list | tuple) and bool(value) and isinstance(value[0], BaseModel)
+_MARKER_BYTES = re.compile(_MARKER.pattern.encode())
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -148,13 +142,8 @@ def _decimal_text(value: Decimal) -> str:
     return str(value)
 
 
-def encode_request(
-    query: str,
-    operation_name: str | None,
-    variables: Mapping[str, Any] | None,
-    unset_type: type | None = None,
-) -> bytes:
-    """The JSON body of one GraphQL request (variables holding ``unset_type`` are dropped)."""
+def _json_text(value: object) -> str:
+    """``value`` as JSON text: pydantic models by alias without unset fields, exact Decimals."""
     decimals: list[Decimal] = []
 
     def default(value: object) -> object:
@@ -173,17 +162,131 @@ def encode_request(
             return list(value)
         raise TypeError(f"a variable of type {type(value).__name__} cannot be sent as JSON")
 
+    text = json.dumps(value, default=default, ensure_ascii=False, separators=(",", ":"))
+    if decimals:
+        text = _MARKER.sub(lambda m: _decimal_text(decimals[int(m.group(1))]), text)
+    return text
+
+
+# Dumps every pydantic model inside a value in one pass of pydantic-core, in Python mode (exactly
+# what ``model_dump`` gives, so Decimals, UUIDs and dates still reach ``default`` above). Cheaper
+# than one ``model_dump`` call per record from ``json``'s ``default`` hook.
+_dump_models = TypeAdapter(Any).serializer.to_python
+
+
+def _holds_models(value: object) -> bool:
+    if isinstance(value, BaseModel):
+        return True
+    return isinstance(value, list | tuple) and bool(value) and isinstance(value[0], BaseModel)
+
+
+def encode_request(
+    query: str,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    unset_type: type | None = None,
+) -> bytes:
+    """The JSON body of one GraphQL request (variables holding ``unset_type`` are dropped)."""
     clean: dict[str, Any] = {}
     for name, value in (variables or {}).items():
         if unset_type is not None and isinstance(value, unset_type):
             continue
         clean[name] = value
+    fast = _encode_json_mode(query, operation_name, clean)
+    if fast is not None:
+        return fast
     if any(_holds_models(value) for value in clean.values()):
         clean = _dump_models(clean, by_alias=True, exclude_unset=True)
     payload: dict[str, Any] = {"query": query, "variables": clean}
     if operation_name is not None:
         payload["operationName"] = operation_name
-    text = json.dumps(payload, default=default, ensure_ascii=False, separators=(",", ":"))
-    if decimals:
-        text = _MARKER.sub(lambda m: _decimal_text(decimals[int(m.group(1))]), text)
-    return text.encode()
+    return _json_text(payload).encode()
+
+
+# --- JSON mode, for generated inputs ----------------------------------------------------------
+#
+# pydantic-core writes models straight to JSON bytes about twice as fast as dumping them to
+# Python and then through ``json``, but writes some values differently (a Decimal as a string,
+# inf as null). Generated input classes (marked ``__twenty_exact_json__`` by codegen's
+# ExactJsonInputsPlugin) route every such value through :func:`exact_json`, so their JSON mode
+# writes what the ``json`` path writes; finite floats are the same numbers, though an exponent
+# may be spelt differently (``1e16`` for ``1e+16``). Any other variable takes the ``json`` path.
+
+EXACT_JSON_MARKER = "__twenty_exact_json__"
+
+
+class _Fragments(list[str]):
+    """The JSON texts ``exact_json`` wrote during one request (the serializer's context)."""
+
+
+def exact_json(value: object, info: SerializationInfo) -> object:
+    """The serializer generated inputs put on ``Any``/``float`` fields, used in JSON mode only.
+
+    While the runtime encodes a request, a value pydantic-core would not write as ``json`` does
+    becomes a marker for its exact JSON text; in any other JSON dump it is left to pydantic."""
+    fragments = info.context
+    if type(fragments) is not _Fragments:
+        return value
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if isinstance(value, float) and kind is float and math.isfinite(value):
+        return value
+    fragments.append(_json_text(value))
+    return f"{_TAG}{len(fragments) - 1}"
+
+
+_LIST_SERIALIZERS: dict[type[BaseModel], SchemaSerializer] = {}
+
+
+def _exact_class(cls: type) -> bool:
+    return cls.__dict__.get(EXACT_JSON_MARKER) is True
+
+
+def _json_mode_value(value: object, fragments: _Fragments) -> bytes | None:
+    """One variable as JSON bytes, or None when it needs the ``json`` path."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return json.dumps(value, ensure_ascii=False).encode()
+    if isinstance(value, BaseModel) and _exact_class(kind):
+        serializer = value.__pydantic_serializer__
+    elif isinstance(value, list) and kind is list and value:
+        cls = type(value[0])
+        if not _exact_class(cls) or any(type(item) is not cls for item in value):
+            return None
+        serializer = _LIST_SERIALIZERS.get(cls) or _list_serializer(cls)
+    else:
+        return None
+    return serializer.to_json(value, by_alias=True, exclude_unset=True, context=fragments)
+
+
+def _list_serializer(cls: type[BaseModel]) -> SchemaSerializer:
+    serializer = _LIST_SERIALIZERS[cls] = TypeAdapter(list[cls]).serializer  # type: ignore[valid-type]
+    return serializer
+
+
+def _encode_json_mode(
+    query: str, operation_name: str | None, variables: dict[str, Any]
+) -> bytes | None:
+    """The request body with generated inputs written by pydantic-core, or None when a variable
+    needs the ``json`` path (which also raises the error a bad value deserves)."""
+    fragments = _Fragments()
+    parts = [b'{"query":', json.dumps(query, ensure_ascii=False).encode(), b',"variables":{']
+    try:
+        for i, (name, value) in enumerate(variables.items()):
+            encoded = _json_mode_value(value, fragments)
+            if encoded is None:
+                return None
+            if i:
+                parts.append(b",")
+            parts += [json.dumps(name, ensure_ascii=False).encode(), b":", encoded]
+    except PydanticSerializationError:
+        return None
+    parts.append(b"}")
+    if operation_name is not None:
+        parts += [b',"operationName":', json.dumps(operation_name, ensure_ascii=False).encode()]
+    parts.append(b"}")
+    body = b"".join(parts)
+    if fragments:
+        body = _MARKER_BYTES.sub(lambda m: fragments[int(m.group(1))].encode(), body)
+    return body

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
 from graphql import OperationDefinitionNode, parse
 
-from twenty_gql.codegen.plugins import ValidateFromBytesPlugin
+from twenty_gql.codegen.plugins import ExactJsonInputsPlugin, ValidateFromBytesPlugin
 
 GENERATED = Path(__file__).resolve().parents[2] / "twenty_gql" / "generated"
 
@@ -87,3 +88,65 @@ def test_every_generated_method_returns_its_type_through_execute_model(package: 
         assert isinstance(first, ast.ImportFrom) and first.module == method.name, method.name
         assert [alias.name for alias in first.names] == [result_type]
         assert "get_data" not in ast.unparse(method), method.name
+
+
+def _field(annotation: str) -> ast.AnnAssign:
+    (statement,) = ast.parse(f"x: {annotation} = None").body
+    assert isinstance(statement, ast.AnnAssign)
+    return statement
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        (
+            "Optional[Any]",
+            'Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]]',
+        ),
+        ("float", 'Annotated[float, PlainSerializer(exact_json, when_used="json")]'),
+        (
+            "Optional[list[Optional[float]]]",
+            "Optional[list[Optional[Annotated[float, "
+            'PlainSerializer(exact_json, when_used="json")]]]]',
+        ),
+        ("Optional[str]", "Optional[str]"),
+        ('Optional["CompanyFilter"]', 'Optional["CompanyFilter"]'),
+        (
+            "Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]]",
+            "Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]]",
+        ),
+    ],
+)
+def test_inexact_leaves_get_the_exact_json_serializer(annotation: str, expected: str) -> None:
+    plugin = ExactJsonInputsPlugin(schema=None, config_dict={})  # type: ignore[arg-type]
+    field = plugin.generate_input_field(_field(annotation), None, "x")  # type: ignore[arg-type]
+    assert ast.unparse(field.annotation) == ast.unparse(ast.parse(expected).body[0])
+
+
+def test_input_classes_are_marked_and_the_imports_added() -> None:
+    plugin = ExactJsonInputsPlugin(schema=None, config_dict={})  # type: ignore[arg-type]
+    module = ast.parse(
+        'from typing import Any\n\nclass A(BaseModel):\n    """Doc."""\n    x: int\n'
+    )
+    (class_def,) = [n for n in module.body if isinstance(n, ast.ClassDef)]
+    plugin.generate_input_class(class_def, None)  # type: ignore[arg-type]
+    text = ast.unparse(plugin.generate_inputs_module(module))
+    assert "from typing import Annotated" in text
+    assert "from pydantic import PlainSerializer" in text
+    assert "from twenty_gql.transport import exact_json" in text
+    assert (
+        text.index('"""Doc."""') < text.index("__twenty_exact_json__ = True") < text.index("x: int")
+    )
+
+
+@pytest.mark.parametrize("package", ["core", "metadata"])
+def test_every_generated_input_class_is_marked(package: str) -> None:
+    module = importlib.import_module(f"twenty_gql.generated.{package}.input_types")
+    classes = [
+        c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__
+    ]
+    assert len(classes) > 3
+    for cls in classes:
+        assert cls.__dict__.get("__twenty_exact_json__") is True, cls.__name__
+    text = (GENERATED / package / "input_types.py").read_text(encoding="utf-8")
+    assert ": Optional[Any]" not in text and ": Optional[float]" not in text

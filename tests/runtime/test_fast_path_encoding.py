@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 from pydantic import BaseModel, Field
 
+from twenty_gql import transport
 from twenty_gql.generated.core.base_model import UNSET, UnsetType
 from twenty_gql.generated.core.input_types import (
     ActorCreateInput,
@@ -138,3 +139,65 @@ def test_an_unencodable_value_inside_a_model_names_its_type() -> None:
     )
     with pytest.raises(TypeError, match="a variable of type object cannot be sent as JSON"):
         encode_request("q", None, {"data": [bad]}, UnsetType)
+
+
+class BiggerCompany(CompanyCreateInput):
+    """A subclass may add any field: it is not marked, so it takes the ``json`` path."""
+
+    valuation: Decimal | None = None
+
+
+MORE_CASES: dict[str, dict[str, Any]] = {
+    "an infinite float in a generated input": {
+        "data": [CompanyCreateInput(employees=float("inf"))]
+    },
+    "a subclass of a generated input": {
+        "data": [BiggerCompany(name="b", valuation=Decimal("12345678901234567890.1"))]
+    },
+    "mixed classes in one list": {"data": [_company(1), BiggerCompany(name="c")]},
+    "a generated input alone": {"filter": ActorCreateInput(source="API", context=[Decimal("0.1")])},
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_CASES))
+def test_more_bytes_sent_are_unchanged(name: str) -> None:
+    variables = MORE_CASES[name]
+    assert encode_request("q", "Q", variables, UnsetType) == _per_model_encode(
+        "q", "Q", variables, UnsetType
+    )
+
+
+def test_generated_inputs_are_written_by_pydantic_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the python-mode path was taken")
+
+    monkeypatch.setattr(transport, "_dump_models", refuse)
+    variables = {"data": [_company(i) for i in range(3)], "upsert": True, "first": 2}
+    assert encode_request("q", "Q", variables, UnsetType) == _per_model_encode(
+        "q", "Q", variables, UnsetType
+    )
+    with pytest.raises(AssertionError, match="python-mode path"):
+        encode_request("q", "Q", {"data": [BiggerCompany(name="b")]}, UnsetType)
+
+
+def test_floats_written_by_pydantic_core_are_the_same_numbers() -> None:
+    values = [1e16, 1.5e-7, 0.1, 2.0**60, -3.25, 1e300]
+    variables = {"data": [CompanyCreateInput(employees=v, position=v) for v in values]}
+    sent = json.loads(encode_request("q", None, variables, UnsetType), parse_float=Decimal)
+    expected = json.loads(_per_model_encode("q", None, variables, UnsetType), parse_float=Decimal)
+    assert sent == expected
+    assert [d["employees"] for d in sent["variables"]["data"]] == [Decimal(repr(v)) for v in values]
+
+
+def test_bad_values_in_generated_inputs_raise_as_before() -> None:
+    nan = ActorCreateInput(source="API", context={"x": Decimal("NaN")})
+    with pytest.raises(ValueError, match="finite"):
+        encode_request("q", None, {"data": [nan]}, UnsetType)
+
+
+def test_other_json_dumps_of_generated_inputs_are_pydantics_own() -> None:
+    actor = ActorCreateInput(source="API", context={"x": Decimal("1.5")})
+    assert actor.model_dump_json(by_alias=True) == '{"context":{"x":"1.5"},"source":"API"}'
+    company = CompanyCreateInput(employees=float("inf"))
+    assert '"employees":null' in company.model_dump_json(exclude_unset=True)
+    assert company.model_dump(exclude_unset=True) == {"employees": float("inf")}

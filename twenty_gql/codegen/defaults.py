@@ -61,6 +61,7 @@ BUILTIN_SETTINGS: dict[str, Any] = {
         _PLUGINS + "TypedLazyInitPlugin",
         _PLUGINS + "PlainArgumentNamesPlugin",
         _PLUGINS + "ValidateFromBytesPlugin",
+        _PLUGINS + "ExactJsonInputsPlugin",
     ],
     "base_client_name": "GeneratedBaseClient",
     "base_client_module_name": "base_client",

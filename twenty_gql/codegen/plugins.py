@@ -12,6 +12,7 @@ from ariadne_codegen.plugins.base import Plugin
 from ariadne_codegen.utils import str_to_snake_case
 from graphql import (
     GraphQLID,
+    GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
@@ -25,7 +26,10 @@ from graphql import (
     VariableDefinitionNode,
 )
 
+from twenty_gql.transport import EXACT_JSON_MARKER, exact_json
+
 __all__ = [
+    "ExactJsonInputsPlugin",
     "IdFieldsAsUuidPlugin",
     "PlainArgumentNamesPlugin",
     "TypedLazyInitPlugin",
@@ -188,4 +192,86 @@ def _is_self_method(func: ast.expr, name: str) -> bool:
         and func.attr == name
         and isinstance(func.value, ast.Name)
         and func.value.id == "self"
+    )
+
+
+# Values whose JSON form pydantic-core would write differently from the runtime's ``json`` path:
+# ``Any`` (JSON scalars: a Decimal inside would become a string) and ``float`` (inf/NaN: null).
+_INEXACT_IN_JSON_MODE = frozenset({"Any", "float"})
+_EXACT_JSON = exact_json.__name__
+_EXACT_JSON_MODULE = exact_json.__module__
+
+
+class ExactJsonInputsPlugin(Plugin):
+    """Let the runtime write generated inputs to JSON with pydantic-core, exactly as ``json`` would.
+
+    Each ``Any`` or ``float`` in an input field's type gets
+    ``Annotated[..., PlainSerializer(exact_json, when_used="json")]``: when the runtime encodes a
+    request it hands over a context that makes ``exact_json`` write such values exactly (an exact
+    Decimal number, ``Infinity`` as ``json`` writes it); any other JSON dump is left as pydantic
+    makes it. Each input class is marked with ``__twenty_exact_json__ = True``, which the runtime
+    reads (on the class itself only: a subclass may add fields of any type).
+    """
+
+    def generate_input_field(
+        self,
+        field_implementation: ast.AnnAssign,
+        input_field: GraphQLInputField,
+        field_name: str,
+    ) -> ast.AnnAssign:
+        field_implementation.annotation = _ExactLeaves().visit(field_implementation.annotation)
+        return field_implementation
+
+    def generate_input_class(
+        self, class_def: ast.ClassDef, input_type: GraphQLInputObjectType
+    ) -> ast.ClassDef:
+        marker = ast.Assign(targets=[ast.Name(id=EXACT_JSON_MARKER)], value=ast.Constant(True))
+        body = class_def.body
+        at = 1 if body and _is_docstring(body[0]) else 0
+        ast.copy_location(marker, body[at] if len(body) > at else class_def)
+        class_def.body = [*body[:at], marker, *body[at:]]
+        return class_def
+
+    def generate_inputs_module(self, module: ast.Module) -> ast.Module:
+        wanted = [("typing", "Annotated"), ("pydantic", "PlainSerializer")]
+        wanted.append((_EXACT_JSON_MODULE, _EXACT_JSON))
+        present = {
+            (node.module, alias.name)
+            for node in module.body
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        missing = [
+            ast.ImportFrom(module=mod, names=[ast.alias(name=name)], level=0)
+            for mod, name in wanted
+            if (mod, name) not in present
+        ]
+        module.body = [*missing, *module.body]
+        return module
+
+
+class _ExactLeaves(ast.NodeTransformer):
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        if isinstance(node.value, ast.Name) and node.value.id == "Annotated":
+            return node  # already has its own serializer (the generated scalars)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id not in _INEXACT_IN_JSON_MODE:
+            return node
+        serializer = ast.Call(
+            func=ast.Name(id="PlainSerializer"),
+            args=[ast.Name(id=_EXACT_JSON)],
+            keywords=[ast.keyword(arg="when_used", value=ast.Constant("json"))],
+        )
+        return ast.Subscript(
+            value=ast.Name(id="Annotated"), slice=ast.Tuple(elts=[node, serializer])
+        )
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
     )

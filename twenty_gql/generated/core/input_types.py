@@ -15,6 +15,7 @@ from twenty_gql.scalars import (
     serialize_datetime,
     serialize_uuid,
 )
+from twenty_gql.transport import exact_json
 
 from .base_model import BaseModel
 from .enums import (
@@ -38,11 +39,15 @@ from .enums import (
 
 
 class ActorCreateInput(BaseModel):
-    context: Optional[Any] = None
+    __twenty_exact_json__ = True
+    context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
     source: ActorSourceEnum
 
 
 class ActorFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     context: Optional["RawJsonFilter"] = None
     name: Optional["StringFilter"] = None
     source: Optional["ActorSourceEnumFilter"] = None
@@ -50,6 +55,7 @@ class ActorFilterInput(BaseModel):
 
 
 class ActorOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     context: Optional[OrderByDirection] = None
     name: Optional[OrderByDirection] = None
     source: Optional[OrderByDirection] = None
@@ -57,6 +63,7 @@ class ActorOrderByInput(BaseModel):
 
 
 class ActorSourceEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[ActorSourceEnum]]] = None
     eq: Optional[ActorSourceEnum] = None
     in_: Optional[list[Optional[ActorSourceEnum]]] = Field(alias="in", default=None)
@@ -66,11 +73,15 @@ class ActorSourceEnumFilter(BaseModel):
 
 
 class ActorUpdateInput(BaseModel):
-    context: Optional[Any] = None
+    __twenty_exact_json__ = True
+    context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
     source: Optional[ActorSourceEnum] = None
 
 
 class AddressCreateInput(BaseModel):
+    __twenty_exact_json__ = True
     address_city: Optional[str] = None
     address_country: Optional[str] = None
     address_lat: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = (
@@ -86,6 +97,7 @@ class AddressCreateInput(BaseModel):
 
 
 class AddressFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     address_city: Optional["StringFilter"] = None
     address_country: Optional["StringFilter"] = None
     address_lat: Optional["BigFloatFilter"] = None
@@ -97,6 +109,7 @@ class AddressFilterInput(BaseModel):
 
 
 class AddressOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     address_city: Optional[OrderByDirection] = None
     address_country: Optional[OrderByDirection] = None
     address_lat: Optional[OrderByDirection] = None
@@ -108,6 +121,7 @@ class AddressOrderByInput(BaseModel):
 
 
 class AddressUpdateInput(BaseModel):
+    __twenty_exact_json__ = True
     address_city: Optional[str] = None
     address_country: Optional[str] = None
     address_lat: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = (
@@ -123,6 +137,7 @@ class AddressUpdateInput(BaseModel):
 
 
 class ArrayFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_ilike: Optional[str] = None
     "Case-insensitive match with % wildcard (e.g. %value%)"
     is_: Optional[FilterIs] = Field(alias="is", default=None)
@@ -132,6 +147,7 @@ class ArrayFilter(BaseModel):
 class AttachmentCreateInput(BaseModel):
     """An attachment"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -152,7 +168,9 @@ class AttachmentCreateInput(BaseModel):
     "Id"
     name: Optional[str] = None
     "Attachment name"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Attachment record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -225,6 +243,7 @@ class AttachmentCreateInput(BaseModel):
 
 
 class AttachmentFileCategoryEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[AttachmentFileCategoryEnum]]] = None
     eq: Optional[AttachmentFileCategoryEnum] = None
     in_: Optional[list[Optional[AttachmentFileCategoryEnum]]] = Field(
@@ -238,6 +257,7 @@ class AttachmentFileCategoryEnumFilter(BaseModel):
 class AttachmentFilterInput(BaseModel):
     """An attachment"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["AttachmentFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -322,6 +342,7 @@ class AttachmentFilterInput(BaseModel):
 class AttachmentOrderByInput(BaseModel):
     """An attachment"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -399,6 +420,7 @@ class AttachmentOrderByInput(BaseModel):
 class AttachmentUpdateInput(BaseModel):
     """An attachment"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -419,7 +441,9 @@ class AttachmentUpdateInput(BaseModel):
     "Id"
     name: Optional[str] = None
     "Attachment name"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Attachment record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -492,6 +516,7 @@ class AttachmentUpdateInput(BaseModel):
 
 
 class BigFloatFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = None
     gt: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = None
     gte: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = None
@@ -505,6 +530,7 @@ class BigFloatFilter(BaseModel):
 
 
 class BigIntFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[int] = None
     gt: Optional[int] = None
     gte: Optional[int] = None
@@ -516,11 +542,13 @@ class BigIntFilter(BaseModel):
 
 
 class BooleanFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[bool] = None
     is_: Optional[FilterIs] = Field(alias="is", default=None)
 
 
 class CompanyConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["CompanyWhereUniqueInput"] = None
     "Find a company record based on its unique fields: id or domainName"
 
@@ -528,6 +556,7 @@ class CompanyConnectInput(BaseModel):
 class CompanyCreateInput(BaseModel):
     """A company"""
 
+    __twenty_exact_json__ = True
     account_owner: Optional["WorkspaceMemberRelationInput"] = None
     "Your team member responsible for managing the company account"
     account_owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -548,7 +577,9 @@ class CompanyCreateInput(BaseModel):
     "Date when the record was deleted"
     domain_name: Optional["LinksCreateInput"] = None
     "The company website URL. We use this url to fetch the company icon"
-    employees: Optional[float] = None
+    employees: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Number of employees in the company"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
@@ -558,7 +589,9 @@ class CompanyCreateInput(BaseModel):
     "The company Linkedin account"
     name: Optional[str] = None
     "The company name"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Company record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -577,6 +610,7 @@ class CompanyCreateInput(BaseModel):
 
 
 class CompanyDomainNameWhereInput(BaseModel):
+    __twenty_exact_json__ = True
     primary_link_url: Optional[str] = None
     "Connect by primaryLinkUrl"
 
@@ -584,6 +618,7 @@ class CompanyDomainNameWhereInput(BaseModel):
 class CompanyFilterInput(BaseModel):
     """A company"""
 
+    __twenty_exact_json__ = True
     account_owner: Optional["WorkspaceMemberFilterInput"] = None
     "Filter on fields of the related workspaceMember"
     account_owner_id: Optional["UUIDFilter"] = None
@@ -636,6 +671,7 @@ class CompanyFilterInput(BaseModel):
 class CompanyOrderByInput(BaseModel):
     """A company"""
 
+    __twenty_exact_json__ = True
     account_owner: Optional["WorkspaceMemberOrderByInput"] = None
     "Order by fields of the related workspaceMember"
     account_owner_id: Optional[OrderByDirection] = None
@@ -679,6 +715,7 @@ class CompanyOrderByInput(BaseModel):
 
 
 class CompanyRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["CompanyConnectInput"] = None
     "Connect to a company record"
     disconnect: Optional[bool] = None
@@ -688,6 +725,7 @@ class CompanyRelationInput(BaseModel):
 class CompanyUpdateInput(BaseModel):
     """A company"""
 
+    __twenty_exact_json__ = True
     account_owner: Optional["WorkspaceMemberRelationInput"] = None
     "Your team member responsible for managing the company account"
     account_owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -708,7 +746,9 @@ class CompanyUpdateInput(BaseModel):
     "Date when the record was deleted"
     domain_name: Optional["LinksUpdateInput"] = None
     "The company website URL. We use this url to fetch the company icon"
-    employees: Optional[float] = None
+    employees: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Number of employees in the company"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
@@ -718,7 +758,9 @@ class CompanyUpdateInput(BaseModel):
     "The company Linkedin account"
     name: Optional[str] = None
     "The company name"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Company record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -737,6 +779,7 @@ class CompanyUpdateInput(BaseModel):
 
 
 class CompanyWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     domain_name: Optional["CompanyDomainNameWhereInput"] = None
     "Connect by Domain Name"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -744,6 +787,7 @@ class CompanyWhereUniqueInput(BaseModel):
 
 
 class CompanyWorkPolicyEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[CompanyWorkPolicyEnum]]] = None
     eq: Optional[CompanyWorkPolicyEnum] = None
     in_: Optional[list[Optional[CompanyWorkPolicyEnum]]] = Field(
@@ -755,6 +799,7 @@ class CompanyWorkPolicyEnumFilter(BaseModel):
 
 
 class CurrencyCreateInput(BaseModel):
+    __twenty_exact_json__ = True
     amount_micros: Optional[
         Annotated[Decimal, PlainSerializer(serialize_big_float)]
     ] = None
@@ -762,16 +807,19 @@ class CurrencyCreateInput(BaseModel):
 
 
 class CurrencyFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     amount_micros: Optional["BigFloatFilter"] = None
     currency_code: Optional["StringFilter"] = None
 
 
 class CurrencyOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     amount_micros: Optional[OrderByDirection] = None
     currency_code: Optional[OrderByDirection] = None
 
 
 class CurrencyUpdateInput(BaseModel):
+    __twenty_exact_json__ = True
     amount_micros: Optional[
         Annotated[Decimal, PlainSerializer(serialize_big_float)]
     ] = None
@@ -779,6 +827,7 @@ class CurrencyUpdateInput(BaseModel):
 
 
 class DashboardConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["DashboardWhereUniqueInput"] = None
     "Find a dashboard record based on its unique fields: id"
 
@@ -786,6 +835,7 @@ class DashboardConnectInput(BaseModel):
 class DashboardFilterInput(BaseModel):
     """A dashboard"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["DashboardFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -818,6 +868,7 @@ class DashboardFilterInput(BaseModel):
 class DashboardOrderByInput(BaseModel):
     """A dashboard"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -841,6 +892,7 @@ class DashboardOrderByInput(BaseModel):
 
 
 class DashboardRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["DashboardConnectInput"] = None
     "Connect to a dashboard record"
     disconnect: Optional[bool] = None
@@ -848,11 +900,13 @@ class DashboardRelationInput(BaseModel):
 
 
 class DashboardWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class DateFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[Annotated[Date, PlainSerializer(serialize_date)]] = None
     gt: Optional[Annotated[Date, PlainSerializer(serialize_date)]] = None
     gte: Optional[Annotated[Date, PlainSerializer(serialize_date)]] = None
@@ -866,6 +920,7 @@ class DateFilter(BaseModel):
 
 
 class DateTimeFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
     gt: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
     gte: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
@@ -879,31 +934,41 @@ class DateTimeFilter(BaseModel):
 
 
 class EmailsCreateInput(BaseModel):
-    additional_emails: Optional[Any] = None
+    __twenty_exact_json__ = True
+    additional_emails: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     primary_email: Optional[str] = None
 
 
 class EmailsFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     additional_emails: Optional["RawJsonFilter"] = None
     primary_email: Optional["StringFilter"] = None
 
 
 class EmailsOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     additional_emails: Optional[OrderByDirection] = None
     primary_email: Optional[OrderByDirection] = None
 
 
 class EmailsUpdateInput(BaseModel):
-    additional_emails: Optional[Any] = None
+    __twenty_exact_json__ = True
+    additional_emails: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     primary_email: Optional[str] = None
 
 
 class EmploymentHistoryConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["EmploymentHistoryWhereUniqueInput"] = None
     "Find a employmentHistory record based on its unique fields: id"
 
 
 class EmploymentHistoryFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["EmploymentHistoryFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -938,6 +1003,7 @@ class EmploymentHistoryFilterInput(BaseModel):
 
 
 class EmploymentHistoryOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     company: Optional["CompanyOrderByInput"] = None
     "Order by fields of the related company"
     company_id: Optional[OrderByDirection] = None
@@ -965,6 +1031,7 @@ class EmploymentHistoryOrderByInput(BaseModel):
 
 
 class EmploymentHistoryRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["EmploymentHistoryConnectInput"] = None
     "Connect to a employmentHistory record"
     disconnect: Optional[bool] = None
@@ -972,47 +1039,63 @@ class EmploymentHistoryRelationInput(BaseModel):
 
 
 class EmploymentHistoryWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class FileItemInput(BaseModel):
+    __twenty_exact_json__ = True
     file_id: Annotated[UUID, PlainSerializer(serialize_uuid)]
     label: str
 
 
 class FloatFilter(BaseModel):
-    eq: Optional[float] = None
-    gt: Optional[float] = None
-    gte: Optional[float] = None
-    in_: Optional[list[float]] = Field(alias="in", default=None)
+    __twenty_exact_json__ = True
+    eq: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = None
+    gt: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = None
+    gte: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
+    in_: Optional[
+        list[Annotated[float, PlainSerializer(exact_json, when_used="json")]]
+    ] = Field(alias="in", default=None)
     is_: Optional[FilterIs] = Field(alias="is", default=None)
-    lt: Optional[float] = None
-    lte: Optional[float] = None
-    neq: Optional[float] = None
+    lt: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = None
+    lte: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
+    neq: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
 
 
 class FullNameCreateInput(BaseModel):
+    __twenty_exact_json__ = True
     first_name: Optional[str] = None
     last_name: Optional[str] = None
 
 
 class FullNameFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     first_name: Optional["StringFilter"] = None
     last_name: Optional["StringFilter"] = None
 
 
 class FullNameOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     first_name: Optional[OrderByDirection] = None
     last_name: Optional[OrderByDirection] = None
 
 
 class FullNameUpdateInput(BaseModel):
+    __twenty_exact_json__ = True
     first_name: Optional[str] = None
     last_name: Optional[str] = None
 
 
 class IntFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[int] = None
     gt: Optional[int] = None
     gte: Optional[int] = None
@@ -1024,30 +1107,39 @@ class IntFilter(BaseModel):
 
 
 class LinksCreateInput(BaseModel):
+    __twenty_exact_json__ = True
     primary_link_label: Optional[str] = None
     primary_link_url: Optional[str] = None
-    secondary_links: Optional[Any] = None
+    secondary_links: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
 
 
 class LinksFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     primary_link_label: Optional["StringFilter"] = None
     primary_link_url: Optional["StringFilter"] = None
     secondary_links: Optional["RawJsonFilter"] = None
 
 
 class LinksOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     primary_link_label: Optional[OrderByDirection] = None
     primary_link_url: Optional[OrderByDirection] = None
     secondary_links: Optional[OrderByDirection] = None
 
 
 class LinksUpdateInput(BaseModel):
+    __twenty_exact_json__ = True
     primary_link_label: Optional[str] = None
     primary_link_url: Optional[str] = None
-    secondary_links: Optional[Any] = None
+    secondary_links: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
 
 
 class NoteConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["NoteWhereUniqueInput"] = None
     "Find a note record based on its unique fields: id"
 
@@ -1055,6 +1147,7 @@ class NoteConnectInput(BaseModel):
 class NoteCreateInput(BaseModel):
     """A note"""
 
+    __twenty_exact_json__ = True
     body_v_2: Optional["RichTextCreateInput"] = None
     "Note body"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1069,7 +1162,9 @@ class NoteCreateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Note record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1086,6 +1181,7 @@ class NoteCreateInput(BaseModel):
 class NoteFilterInput(BaseModel):
     """A note"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["NoteFilterInput"]]] = Field(alias="and", default=None)
     body_v_2: Optional["RichTextFilterInput"] = None
     "Note body"
@@ -1114,6 +1210,7 @@ class NoteFilterInput(BaseModel):
 class NoteOrderByInput(BaseModel):
     """A note"""
 
+    __twenty_exact_json__ = True
     body_v_2: Optional["RichTextOrderByInput"] = None
     "Note body"
     created_at: Optional[OrderByDirection] = None
@@ -1137,6 +1234,7 @@ class NoteOrderByInput(BaseModel):
 
 
 class NoteRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["NoteConnectInput"] = None
     "Connect to a note record"
     disconnect: Optional[bool] = None
@@ -1146,6 +1244,7 @@ class NoteRelationInput(BaseModel):
 class NoteTargetCreateInput(BaseModel):
     """A note target"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -1162,7 +1261,9 @@ class NoteTargetCreateInput(BaseModel):
     "NoteTarget note"
     note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget note"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "NoteTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1217,6 +1318,7 @@ class NoteTargetCreateInput(BaseModel):
 class NoteTargetFilterInput(BaseModel):
     """A note target"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["NoteTargetFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -1281,6 +1383,7 @@ class NoteTargetFilterInput(BaseModel):
 class NoteTargetOrderByInput(BaseModel):
     """A note target"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -1338,6 +1441,7 @@ class NoteTargetOrderByInput(BaseModel):
 class NoteTargetUpdateInput(BaseModel):
     """A note target"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -1354,7 +1458,9 @@ class NoteTargetUpdateInput(BaseModel):
     "NoteTarget note"
     note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget note"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "NoteTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1409,6 +1515,7 @@ class NoteTargetUpdateInput(BaseModel):
 class NoteUpdateInput(BaseModel):
     """A note"""
 
+    __twenty_exact_json__ = True
     body_v_2: Optional["RichTextUpdateInput"] = None
     "Note body"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1423,7 +1530,9 @@ class NoteUpdateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Note record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1438,11 +1547,13 @@ class NoteUpdateInput(BaseModel):
 
 
 class NoteWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class OpportunityConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["OpportunityWhereUniqueInput"] = None
     "Find a opportunity record based on its unique fields: id"
 
@@ -1450,6 +1561,7 @@ class OpportunityConnectInput(BaseModel):
 class OpportunityCreateInput(BaseModel):
     """An opportunity"""
 
+    __twenty_exact_json__ = True
     amount: Optional["CurrencyCreateInput"] = None
     "Opportunity amount"
     close_date: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1484,7 +1596,9 @@ class OpportunityCreateInput(BaseModel):
         None
     )
     "Opportunity point of contact"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Opportunity record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1501,6 +1615,7 @@ class OpportunityCreateInput(BaseModel):
 class OpportunityFilterInput(BaseModel):
     """An opportunity"""
 
+    __twenty_exact_json__ = True
     amount: Optional["CurrencyFilterInput"] = None
     "Opportunity amount"
     and_: Optional[list[Optional["OpportunityFilterInput"]]] = Field(
@@ -1549,6 +1664,7 @@ class OpportunityFilterInput(BaseModel):
 class OpportunityOrderByInput(BaseModel):
     """An opportunity"""
 
+    __twenty_exact_json__ = True
     amount: Optional["CurrencyOrderByInput"] = None
     "Opportunity amount"
     close_date: Optional[OrderByDirection] = None
@@ -1588,6 +1704,7 @@ class OpportunityOrderByInput(BaseModel):
 
 
 class OpportunityRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["OpportunityConnectInput"] = None
     "Connect to a opportunity record"
     disconnect: Optional[bool] = None
@@ -1595,6 +1712,7 @@ class OpportunityRelationInput(BaseModel):
 
 
 class OpportunityStageEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[OpportunityStageEnum]]] = None
     eq: Optional[OpportunityStageEnum] = None
     in_: Optional[list[Optional[OpportunityStageEnum]]] = Field(
@@ -1608,6 +1726,7 @@ class OpportunityStageEnumFilter(BaseModel):
 class OpportunityUpdateInput(BaseModel):
     """An opportunity"""
 
+    __twenty_exact_json__ = True
     amount: Optional["CurrencyUpdateInput"] = None
     "Opportunity amount"
     close_date: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1642,7 +1761,9 @@ class OpportunityUpdateInput(BaseModel):
         None
     )
     "Opportunity point of contact"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Opportunity record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1657,11 +1778,13 @@ class OpportunityUpdateInput(BaseModel):
 
 
 class OpportunityWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class PersonConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["PersonWhereUniqueInput"] = None
     "Find a person record based on its unique fields: id or emails"
 
@@ -1669,6 +1792,7 @@ class PersonConnectInput(BaseModel):
 class PersonCreateInput(BaseModel):
     """A person"""
 
+    __twenty_exact_json__ = True
     avatar_file: Optional[list[Optional["FileItemInput"]]] = None
     "Contact's avatar file"
     avatar_url: Optional[str] = None
@@ -1703,7 +1827,9 @@ class PersonCreateInput(BaseModel):
     "Person's Performance Rating"
     phones: Optional["PhonesCreateInput"] = None
     "Contact's phone numbers"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Person record Position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1720,6 +1846,7 @@ class PersonCreateInput(BaseModel):
 
 
 class PersonEmailsWhereInput(BaseModel):
+    __twenty_exact_json__ = True
     primary_email: Optional[str] = None
     "Connect by primaryEmail"
 
@@ -1727,6 +1854,7 @@ class PersonEmailsWhereInput(BaseModel):
 class PersonFilterInput(BaseModel):
     """A person"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["PersonFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -1779,6 +1907,7 @@ class PersonFilterInput(BaseModel):
 class PersonOrderByInput(BaseModel):
     """A person"""
 
+    __twenty_exact_json__ = True
     avatar_file: Optional[OrderByDirection] = None
     "Contact's avatar file"
     avatar_url: Optional[OrderByDirection] = None
@@ -1824,6 +1953,7 @@ class PersonOrderByInput(BaseModel):
 
 
 class PersonPerformanceRatingEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[PersonPerformanceRatingEnum]]] = None
     eq: Optional[PersonPerformanceRatingEnum] = None
     in_: Optional[list[Optional[PersonPerformanceRatingEnum]]] = Field(
@@ -1835,6 +1965,7 @@ class PersonPerformanceRatingEnumFilter(BaseModel):
 
 
 class PersonRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["PersonConnectInput"] = None
     "Connect to a person record"
     disconnect: Optional[bool] = None
@@ -1844,6 +1975,7 @@ class PersonRelationInput(BaseModel):
 class PersonUpdateInput(BaseModel):
     """A person"""
 
+    __twenty_exact_json__ = True
     avatar_file: Optional[list[Optional["FileItemInput"]]] = None
     "Contact's avatar file"
     avatar_url: Optional[str] = None
@@ -1878,7 +2010,9 @@ class PersonUpdateInput(BaseModel):
     "Person's Performance Rating"
     phones: Optional["PhonesUpdateInput"] = None
     "Contact's phone numbers"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Person record Position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1895,6 +2029,7 @@ class PersonUpdateInput(BaseModel):
 
 
 class PersonWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     emails: Optional["PersonEmailsWhereInput"] = None
     "Connect by Emails"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -1902,6 +2037,7 @@ class PersonWhereUniqueInput(BaseModel):
 
 
 class PersonWorkPreferenceEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[PersonWorkPreferenceEnum]]] = None
     eq: Optional[PersonWorkPreferenceEnum] = None
     in_: Optional[list[Optional[PersonWorkPreferenceEnum]]] = Field(
@@ -1913,11 +2049,13 @@ class PersonWorkPreferenceEnumFilter(BaseModel):
 
 
 class PetCareAgreementConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["PetCareAgreementWhereUniqueInput"] = None
     "Find a petCareAgreement record based on its unique fields: id"
 
 
 class PetCareAgreementFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["PetCareAgreementFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -1956,6 +2094,7 @@ class PetCareAgreementFilterInput(BaseModel):
 
 
 class PetCareAgreementOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     caretaker_company: Optional["CompanyOrderByInput"] = None
     "Order by fields of the related company"
     caretaker_company_id: Optional[OrderByDirection] = None
@@ -1987,6 +2126,7 @@ class PetCareAgreementOrderByInput(BaseModel):
 
 
 class PetCareAgreementRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["PetCareAgreementConnectInput"] = None
     "Connect to a petCareAgreement record"
     disconnect: Optional[bool] = None
@@ -1994,16 +2134,19 @@ class PetCareAgreementRelationInput(BaseModel):
 
 
 class PetCareAgreementWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class PetConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["PetWhereUniqueInput"] = None
     "Find a pet record based on its unique fields: id"
 
 
 class PetFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     age: Optional["FloatFilter"] = None
     and_: Optional[list[Optional["PetFilterInput"]]] = Field(alias="and", default=None)
     average_cost_of_kibble_per_month: Optional["CurrencyFilterInput"] = None
@@ -2052,6 +2195,7 @@ class PetFilterInput(BaseModel):
 
 
 class PetOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     age: Optional[OrderByDirection] = None
     average_cost_of_kibble_per_month: Optional["CurrencyOrderByInput"] = None
     bio: Optional[OrderByDirection] = None
@@ -2097,6 +2241,7 @@ class PetOrderByInput(BaseModel):
 
 
 class PetRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["PetConnectInput"] = None
     "Connect to a pet record"
     disconnect: Optional[bool] = None
@@ -2104,6 +2249,7 @@ class PetRelationInput(BaseModel):
 
 
 class PetSoundSwagEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[PetSoundSwagEnum]]] = None
     eq: Optional[PetSoundSwagEnum] = None
     in_: Optional[list[Optional[PetSoundSwagEnum]]] = Field(alias="in", default=None)
@@ -2113,6 +2259,7 @@ class PetSoundSwagEnumFilter(BaseModel):
 
 
 class PetSpeciesEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[PetSpeciesEnum]]] = None
     eq: Optional[PetSpeciesEnum] = None
     in_: Optional[list[Optional[PetSpeciesEnum]]] = Field(alias="in", default=None)
@@ -2122,6 +2269,7 @@ class PetSpeciesEnumFilter(BaseModel):
 
 
 class PetTraitsEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[PetTraitsEnum]]] = None
     eq: Optional[PetTraitsEnum] = None
     in_: Optional[list[Optional[PetTraitsEnum]]] = Field(alias="in", default=None)
@@ -2131,18 +2279,23 @@ class PetTraitsEnumFilter(BaseModel):
 
 
 class PetWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class PhonesCreateInput(BaseModel):
-    additional_phones: Optional[Any] = None
+    __twenty_exact_json__ = True
+    additional_phones: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     primary_phone_calling_code: Optional[str] = None
     primary_phone_country_code: Optional[str] = None
     primary_phone_number: Optional[str] = None
 
 
 class PhonesFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     additional_phones: Optional["RawJsonFilter"] = None
     primary_phone_calling_code: Optional["StringFilter"] = None
     primary_phone_country_code: Optional["StringFilter"] = None
@@ -2150,6 +2303,7 @@ class PhonesFilterInput(BaseModel):
 
 
 class PhonesOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     additional_phones: Optional[OrderByDirection] = None
     primary_phone_calling_code: Optional[OrderByDirection] = None
     primary_phone_country_code: Optional[OrderByDirection] = None
@@ -2157,39 +2311,48 @@ class PhonesOrderByInput(BaseModel):
 
 
 class PhonesUpdateInput(BaseModel):
-    additional_phones: Optional[Any] = None
+    __twenty_exact_json__ = True
+    additional_phones: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     primary_phone_calling_code: Optional[str] = None
     primary_phone_country_code: Optional[str] = None
     primary_phone_number: Optional[str] = None
 
 
 class RawJsonFilter(BaseModel):
+    __twenty_exact_json__ = True
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     like: Optional[str] = None
     "Pattern match with % wildcard (e.g. %value%)"
 
 
 class RichTextCreateInput(BaseModel):
+    __twenty_exact_json__ = True
     blocknote: Optional[str] = None
     markdown: Optional[str] = None
 
 
 class RichTextFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     blocknote: Optional["StringFilter"] = None
     markdown: Optional["StringFilter"] = None
 
 
 class RichTextOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     blocknote: Optional[OrderByDirection] = None
     markdown: Optional[OrderByDirection] = None
 
 
 class RichTextUpdateInput(BaseModel):
+    __twenty_exact_json__ = True
     blocknote: Optional[str] = None
     markdown: Optional[str] = None
 
 
 class RocketConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["RocketWhereUniqueInput"] = None
     "Find a rocket record based on its unique fields: id"
 
@@ -2197,6 +2360,7 @@ class RocketConnectInput(BaseModel):
 class RocketFilterInput(BaseModel):
     """A rocket"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["RocketFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2229,6 +2393,7 @@ class RocketFilterInput(BaseModel):
 class RocketOrderByInput(BaseModel):
     """A rocket"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -2254,6 +2419,7 @@ class RocketOrderByInput(BaseModel):
 
 
 class RocketRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["RocketConnectInput"] = None
     "Connect to a rocket record"
     disconnect: Optional[bool] = None
@@ -2261,11 +2427,13 @@ class RocketRelationInput(BaseModel):
 
 
 class RocketWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class StringFilter(BaseModel):
+    __twenty_exact_json__ = True
     ends_with: Optional[str] = None
     eq: Optional[str] = None
     gt: Optional[str] = None
@@ -2285,11 +2453,13 @@ class StringFilter(BaseModel):
 
 
 class SurveyResultConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["SurveyResultWhereUniqueInput"] = None
     "Find a surveyResult record based on its unique fields: id"
 
 
 class SurveyResultFilterInput(BaseModel):
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["SurveyResultFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2329,6 +2499,7 @@ class SurveyResultFilterInput(BaseModel):
 
 
 class SurveyResultOrderByInput(BaseModel):
+    __twenty_exact_json__ = True
     average_estimated_number_of_atoms_in_the_universe: Optional[OrderByDirection] = None
     comments: Optional[OrderByDirection] = None
     created_at: Optional[OrderByDirection] = None
@@ -2361,6 +2532,7 @@ class SurveyResultOrderByInput(BaseModel):
 
 
 class SurveyResultRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["SurveyResultConnectInput"] = None
     "Connect to a surveyResult record"
     disconnect: Optional[bool] = None
@@ -2368,15 +2540,18 @@ class SurveyResultRelationInput(BaseModel):
 
 
 class SurveyResultWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class TSVectorFilter(BaseModel):
+    __twenty_exact_json__ = True
     search: Optional[str] = None
 
 
 class TaskConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["TaskWhereUniqueInput"] = None
     "Find a task record based on its unique fields: id"
 
@@ -2384,6 +2559,7 @@ class TaskConnectInput(BaseModel):
 class TaskCreateInput(BaseModel):
     """A task"""
 
+    __twenty_exact_json__ = True
     assignee: Optional["WorkspaceMemberRelationInput"] = None
     "Task assignee"
     assignee_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -2404,7 +2580,9 @@ class TaskCreateInput(BaseModel):
     "Task due date"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Task record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2423,6 +2601,7 @@ class TaskCreateInput(BaseModel):
 class TaskFilterInput(BaseModel):
     """A task"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["TaskFilterInput"]]] = Field(alias="and", default=None)
     assignee: Optional["WorkspaceMemberFilterInput"] = None
     "Filter on fields of the related workspaceMember"
@@ -2459,6 +2638,7 @@ class TaskFilterInput(BaseModel):
 class TaskOrderByInput(BaseModel):
     """A task"""
 
+    __twenty_exact_json__ = True
     assignee: Optional["WorkspaceMemberOrderByInput"] = None
     "Order by fields of the related workspaceMember"
     assignee_id: Optional[OrderByDirection] = None
@@ -2490,6 +2670,7 @@ class TaskOrderByInput(BaseModel):
 
 
 class TaskRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["TaskConnectInput"] = None
     "Connect to a task record"
     disconnect: Optional[bool] = None
@@ -2497,6 +2678,7 @@ class TaskRelationInput(BaseModel):
 
 
 class TaskStatusEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[TaskStatusEnum]]] = None
     eq: Optional[TaskStatusEnum] = None
     in_: Optional[list[Optional[TaskStatusEnum]]] = Field(alias="in", default=None)
@@ -2508,6 +2690,7 @@ class TaskStatusEnumFilter(BaseModel):
 class TaskTargetCreateInput(BaseModel):
     """A task target"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -2520,7 +2703,9 @@ class TaskTargetCreateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "TaskTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2579,6 +2764,7 @@ class TaskTargetCreateInput(BaseModel):
 class TaskTargetFilterInput(BaseModel):
     """A task target"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["TaskTargetFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2643,6 +2829,7 @@ class TaskTargetFilterInput(BaseModel):
 class TaskTargetOrderByInput(BaseModel):
     """A task target"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -2700,6 +2887,7 @@ class TaskTargetOrderByInput(BaseModel):
 class TaskTargetUpdateInput(BaseModel):
     """A task target"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -2712,7 +2900,9 @@ class TaskTargetUpdateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "TaskTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2771,6 +2961,7 @@ class TaskTargetUpdateInput(BaseModel):
 class TaskUpdateInput(BaseModel):
     """A task"""
 
+    __twenty_exact_json__ = True
     assignee: Optional["WorkspaceMemberRelationInput"] = None
     "Task assignee"
     assignee_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -2791,7 +2982,9 @@ class TaskUpdateInput(BaseModel):
     "Task due date"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Task record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2808,11 +3001,13 @@ class TaskUpdateInput(BaseModel):
 
 
 class TaskWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class UUIDFilter(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gt: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gte: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -2826,6 +3021,7 @@ class UUIDFilter(BaseModel):
 
 
 class WorkflowConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["WorkflowWhereUniqueInput"] = None
     "Find a workflow record based on its unique fields: id"
 
@@ -2833,6 +3029,7 @@ class WorkflowConnectInput(BaseModel):
 class WorkflowFilterInput(BaseModel):
     """A workflow"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["WorkflowFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2867,6 +3064,7 @@ class WorkflowFilterInput(BaseModel):
 class WorkflowOrderByInput(BaseModel):
     """A workflow"""
 
+    __twenty_exact_json__ = True
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -2892,6 +3090,7 @@ class WorkflowOrderByInput(BaseModel):
 
 
 class WorkflowRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["WorkflowConnectInput"] = None
     "Connect to a workflow record"
     disconnect: Optional[bool] = None
@@ -2899,6 +3098,7 @@ class WorkflowRelationInput(BaseModel):
 
 
 class WorkflowStatusesEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[WorkflowStatusesEnum]]] = None
     eq: Optional[WorkflowStatusesEnum] = None
     in_: Optional[list[Optional[WorkflowStatusesEnum]]] = Field(
@@ -2910,11 +3110,13 @@ class WorkflowStatusesEnumFilter(BaseModel):
 
 
 class WorkflowWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class WorkspaceMemberConnectInput(BaseModel):
+    __twenty_exact_json__ = True
     where: Optional["WorkspaceMemberWhereUniqueInput"] = None
     "Find a workspaceMember record based on its unique fields: id or userEmail"
 
@@ -2922,6 +3124,7 @@ class WorkspaceMemberConnectInput(BaseModel):
 class WorkspaceMemberCreateInput(BaseModel):
     """A workspace member"""
 
+    __twenty_exact_json__ = True
     avatar_url: Optional[str] = None
     "Workspace member avatar"
     calendar_start_day: Optional[int] = None
@@ -2950,7 +3153,9 @@ class WorkspaceMemberCreateInput(BaseModel):
     "Workspace member name"
     number_format: Optional[WorkspaceMemberNumberFormatEnum] = None
     "User's preferred number format"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Workspace member position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2971,6 +3176,7 @@ class WorkspaceMemberCreateInput(BaseModel):
 
 
 class WorkspaceMemberDateFormatEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[WorkspaceMemberDateFormatEnum]]] = None
     eq: Optional[WorkspaceMemberDateFormatEnum] = None
     in_: Optional[list[Optional[WorkspaceMemberDateFormatEnum]]] = Field(
@@ -2984,6 +3190,7 @@ class WorkspaceMemberDateFormatEnumFilter(BaseModel):
 class WorkspaceMemberFilterInput(BaseModel):
     """A workspace member"""
 
+    __twenty_exact_json__ = True
     and_: Optional[list[Optional["WorkspaceMemberFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -3034,6 +3241,7 @@ class WorkspaceMemberFilterInput(BaseModel):
 
 
 class WorkspaceMemberNumberFormatEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[WorkspaceMemberNumberFormatEnum]]] = None
     eq: Optional[WorkspaceMemberNumberFormatEnum] = None
     in_: Optional[list[Optional[WorkspaceMemberNumberFormatEnum]]] = Field(
@@ -3047,6 +3255,7 @@ class WorkspaceMemberNumberFormatEnumFilter(BaseModel):
 class WorkspaceMemberOrderByInput(BaseModel):
     """A workspace member"""
 
+    __twenty_exact_json__ = True
     avatar_url: Optional[OrderByDirection] = None
     "Workspace member avatar"
     calendar_start_day: Optional[OrderByDirection] = None
@@ -3090,6 +3299,7 @@ class WorkspaceMemberOrderByInput(BaseModel):
 
 
 class WorkspaceMemberRelationInput(BaseModel):
+    __twenty_exact_json__ = True
     connect: Optional["WorkspaceMemberConnectInput"] = None
     "Connect to a workspaceMember record"
     disconnect: Optional[bool] = None
@@ -3097,6 +3307,7 @@ class WorkspaceMemberRelationInput(BaseModel):
 
 
 class WorkspaceMemberTimeFormatEnumFilter(BaseModel):
+    __twenty_exact_json__ = True
     contains_any: Optional[list[Optional[WorkspaceMemberTimeFormatEnum]]] = None
     eq: Optional[WorkspaceMemberTimeFormatEnum] = None
     in_: Optional[list[Optional[WorkspaceMemberTimeFormatEnum]]] = Field(
@@ -3110,6 +3321,7 @@ class WorkspaceMemberTimeFormatEnumFilter(BaseModel):
 class WorkspaceMemberUpdateInput(BaseModel):
     """A workspace member"""
 
+    __twenty_exact_json__ = True
     avatar_url: Optional[str] = None
     "Workspace member avatar"
     calendar_start_day: Optional[int] = None
@@ -3138,7 +3350,9 @@ class WorkspaceMemberUpdateInput(BaseModel):
     "Workspace member name"
     number_format: Optional[WorkspaceMemberNumberFormatEnum] = None
     "User's preferred number format"
-    position: Optional[float] = None
+    position: Optional[
+        Annotated[float, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     "Workspace member position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -3159,6 +3373,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
 
 
 class WorkspaceMemberWhereUniqueInput(BaseModel):
+    __twenty_exact_json__ = True
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
     user_email: Optional[str] = None

@@ -7,18 +7,23 @@ from uuid import UUID
 from pydantic import Field, PlainSerializer
 
 from twenty_gql.scalars import serialize_uuid
+from twenty_gql.transport import exact_json
 
 from .base_model import BaseModel
 from .enums import FieldMetadataType
 
 
 class BooleanFieldComparison(BaseModel):
+    __twenty_exact_json__ = True
     is_: Optional[bool] = Field(alias="is", default=None)
     is_not: Optional[bool] = None
 
 
 class CreateFieldInput(BaseModel):
-    default_value: Optional[Any] = None
+    __twenty_exact_json__ = True
+    default_value: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     description: Optional[str] = None
     icon: Optional[str] = None
     is_active: Optional[bool] = None
@@ -30,16 +35,25 @@ class CreateFieldInput(BaseModel):
     is_ui_read_only: Optional[bool] = Field(alias="isUIReadOnly", default=None)
     is_unique: Optional[bool] = None
     label: str
-    morph_relations_creation_payload: Optional[list[Any]] = None
+    morph_relations_creation_payload: Optional[
+        list[Annotated[Any, PlainSerializer(exact_json, when_used="json")]]
+    ] = None
     name: str
     object_metadata_id: Annotated[UUID, PlainSerializer(serialize_uuid)]
-    options: Optional[Any] = None
-    relation_creation_payload: Optional[Any] = None
-    settings: Optional[Any] = None
+    options: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
+    relation_creation_payload: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
+    settings: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     type_: FieldMetadataType = Field(alias="type")
 
 
 class CreateObjectInput(BaseModel):
+    __twenty_exact_json__ = True
     color: Optional[str] = None
     description: Optional[str] = None
     icon: Optional[str] = None
@@ -50,12 +64,15 @@ class CreateObjectInput(BaseModel):
     name_plural: str
     name_singular: str
     primary_key_column_type: Optional[str] = None
-    primary_key_field_metadata_settings: Optional[Any] = None
+    primary_key_field_metadata_settings: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     shortcut: Optional[str] = None
     skip_name_field: Optional[bool] = None
 
 
 class CursorPaging(BaseModel):
+    __twenty_exact_json__ = True
     after: Optional[str] = None
     "Paginate after opaque cursor"
     before: Optional[str] = None
@@ -67,6 +84,7 @@ class CursorPaging(BaseModel):
 
 
 class FieldFilter(BaseModel):
+    __twenty_exact_json__ = True
     and_: Optional[list["FieldFilter"]] = Field(alias="and", default=None)
     id: Optional["UUIDFilterComparison"] = None
     is_active: Optional["BooleanFieldComparison"] = None
@@ -82,6 +100,7 @@ class FieldFilter(BaseModel):
 
 
 class ObjectFilter(BaseModel):
+    __twenty_exact_json__ = True
     and_: Optional[list["ObjectFilter"]] = Field(alias="and", default=None)
     id: Optional["UUIDFilterComparison"] = None
     is_active: Optional["BooleanFieldComparison"] = None
@@ -101,6 +120,7 @@ class ObjectFilter(BaseModel):
 
 
 class UUIDFilterComparison(BaseModel):
+    __twenty_exact_json__ = True
     eq: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gt: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gte: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -120,7 +140,10 @@ class UUIDFilterComparison(BaseModel):
 
 
 class UpdateFieldInput(BaseModel):
-    default_value: Optional[Any] = None
+    __twenty_exact_json__ = True
+    default_value: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     description: Optional[str] = None
     icon: Optional[str] = None
     is_active: Optional[bool] = None
@@ -131,17 +154,24 @@ class UpdateFieldInput(BaseModel):
     is_ui_read_only: Optional[bool] = Field(alias="isUIReadOnly", default=None)
     is_unique: Optional[bool] = None
     label: Optional[str] = None
-    morph_relations_update_payload: Optional[list[Any]] = None
+    morph_relations_update_payload: Optional[
+        list[Annotated[Any, PlainSerializer(exact_json, when_used="json")]]
+    ] = None
     name: Optional[str] = None
     object_metadata_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = (
         None
     )
-    options: Optional[Any] = None
-    settings: Optional[Any] = None
+    options: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
+        None
+    )
+    settings: Optional[
+        Annotated[Any, PlainSerializer(exact_json, when_used="json")]
+    ] = None
     universal_identifier: Optional[str] = None
 
 
 class UpdateObjectPayload(BaseModel):
+    __twenty_exact_json__ = True
     color: Optional[str] = None
     description: Optional[str] = None
     icon: Optional[str] = None
