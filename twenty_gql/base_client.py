@@ -77,8 +77,8 @@ def _validate_answer(result_type: type[M], body: bytes) -> M | None:
     """``data`` validated straight from a 200 answer's bytes, or ``None`` when the answer is
     anything but plain data (errors, no or null data, not JSON, invalid data): the caller then
     decodes it with ``json`` and classifies it as usual, so errors read exactly as before."""
-    if b'"errors"' in body:  # cheap peek; an escaped key is still caught below
-        return None
+    # No peek for '"errors"' in the body first: on 60 records the scan costs ~20 µs, and an
+    # answer with errors is caught by the ``errors`` field below anyway.
     answer_type = _ANSWER_TYPES.get(result_type)
     if answer_type is None:
         answer_type = _ANSWER_TYPES[result_type] = _Answer[result_type]  # type: ignore[valid-type]
