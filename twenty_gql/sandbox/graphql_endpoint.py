@@ -1,9 +1,10 @@
 """``/graphql``: parse, validate and execute a records request the way Twenty answers it.
 
 graphql-core does the parsing, validation and execution (``request_errors`` maps its errors to
-Twenty's shapes); this module adds Twenty's own checks (root field count, duplicate root fields,
-one-to-many inside one-to-many). Parsed and validated documents are cached per query text and
-schema version.
+Twenty's shapes); this module answers Twenty's own refusals (root field count, duplicate root
+fields, one-to-many inside one-to-many, found by :mod:`twenty_gql.operation_rules`) in Twenty's
+error shapes, and refuses the nested aliases Twenty would silently ignore. Parsed and validated
+documents are cached per query text and schema version.
 """
 
 from __future__ import annotations
@@ -17,20 +18,23 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
     execute,
-    get_named_type,
     parse,
     validate,
 )
 from graphql.execution.values import get_variable_values
+
+from twenty_gql.operation_rules import (
+    fragment_definitions,
+    nested_alias_violations,
+    nested_one_to_many_violations,
+    root_field_violations,
+    root_fields,
+)
 
 from .errors import SandboxError, bad_input
 from .request_errors import RequestError, map_validation_errors, map_variable_errors, plain
@@ -101,111 +105,26 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return operations[0]
 
 
-def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
-    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def _root_fields(
-    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
-) -> list[FieldNode]:
-    fields: list[FieldNode] = []
-    for sel in selection_set.selections:
-        if isinstance(sel, FieldNode):
-            fields.append(sel)
-        elif isinstance(sel, InlineFragmentNode):
-            fields += _root_fields(sel.selection_set, fragments)
-        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
-            fields += _root_fields(fragments[sel.name.value].selection_set, fragments)
-    return fields
-
-
-def _nested_alias(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
-) -> FieldNode | None:
-    """The first aliased field anywhere in this selection (fragments followed once each)."""
-    if selection_set is None:
-        return None
-    for sel in selection_set.selections:
-        if isinstance(sel, FieldNode):
-            if sel.alias is not None and sel.alias.value != sel.name.value:
-                return sel
-            found = _nested_alias(sel.selection_set, fragments, seen)
-        elif isinstance(sel, InlineFragmentNode):
-            found = _nested_alias(sel.selection_set, fragments, seen)
-        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
-            if sel.name.value in seen:
-                continue
-            found = _nested_alias(
-                fragments[sel.name.value].selection_set, fragments, seen | {sel.name.value}
-            )
-        else:
-            found = None
-        if found is not None:
-            return found
-    return None
-
-
 def _refuse_nested_aliases(
     roots: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]
 ) -> None:
     """Twenty answers ``n: node`` as ``node`` (transcripts 99, 101): a client that relies on a
     nested alias breaks against the real server. Refuse it here so it breaks in tests instead."""
-    for root in roots:
-        field = _nested_alias(root.selection_set, fragments)
-        if field is None:
-            continue
-        assert field.alias is not None
-        location = field.loc.source.get_location(field.loc.start) if field.loc else None
-        error: dict[str, Any] = {
-            "message": (
-                f'Alias "{field.alias.value}: {field.name.value}" below the root field '
-                f'"{root.name.value}": Twenty ignores aliases there and answers with '
-                f'"{field.name.value}", so the sandbox refuses them. Use aliases on root '
-                "fields only."
-            ),
-            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
-        }
-        if location is not None:
-            error["locations"] = [{"line": location.line, "column": location.column}]
-        raise RequestError({"errors": [error]})
-
-
-def _check_nesting(
-    schema: GraphQLSchema,
-    selection_set: SelectionSetNode | None,
-    parent: GraphQLObjectType,
-    depth: int,
-    fragments: dict[str, FragmentDefinitionNode],
-    is_root: bool,
-) -> bool:
-    """True if a one-to-many relation sits inside another one-to-many relation."""
-    if selection_set is None:
-        return False
-    for sel in selection_set.selections:
-        if isinstance(sel, FieldNode):
-            fdef = parent.fields.get(sel.name.value)
-            if fdef is None:
-                continue
-            named = get_named_type(fdef.type)
-            level = depth
-            if not is_root and named.name.endswith("Connection"):
-                level += 1
-                if level > 1:
-                    return True
-            if isinstance(named, GraphQLObjectType) and _check_nesting(
-                schema, sel.selection_set, named, level, fragments, False
-            ):
-                return True
-        elif isinstance(sel, InlineFragmentNode):
-            if _check_nesting(schema, sel.selection_set, parent, depth, fragments, is_root):
-                return True
-        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
-            frag = fragments[sel.name.value]
-            if _check_nesting(schema, frag.selection_set, parent, depth, fragments, is_root):
-                return True
-    return False
+    found = nested_alias_violations(roots, fragments)
+    if not found:
+        return
+    first = found[0]
+    error: dict[str, Any] = {
+        "message": (
+            f"{first.message}, so the sandbox refuses them. Use aliases on root fields only."
+        ),
+        "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+    }
+    if first.locations:
+        error["locations"] = [
+            {"line": location.line, "column": location.column} for location in first.locations
+        ]
+    raise RequestError({"errors": [error]})
 
 
 def prepare_request(
@@ -226,25 +145,19 @@ def prepare_request(
     operation_name = body.get("operationName") or None
     document = _parse(query)
     operation = _operation(document, operation_name)
-    fragments = _fragments(document)
-    roots = _root_fields(operation.selection_set, fragments)
+    fragments = fragment_definitions(document)
+    roots = root_fields(operation, fragments)
     root_keys = list(dict.fromkeys((f.alias or f.name).value for f in roots))
     is_mutation = operation.operation == OperationType.MUTATION
     if twenty_checks:
         # Twenty counts root resolvers before validating the document (94)
-        names = [f.name.value for f in roots if not f.name.value.startswith("__")]
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                error = bad_input(f'Duplicate root resolver: "{name}"').payload
+        refused = root_field_violations(roots, max_root_fields=max_root_fields)
+        if refused:
+            # Each duplicate before the count, as Twenty checks them.
+            first = min(refused, key=lambda v: v.rule != "duplicate-root-field")
+            error = bad_input(first.message).payload
+            if first.rule == "duplicate-root-field":
                 error["extensions"].pop("userFriendlyMessage", None)
-                raise RequestError({"data": {}, "errors": [error]})
-            seen.add(name)
-        if len(names) > max_root_fields:
-            error = bad_input(
-                "Query too complex - Too many root resolvers requested: "
-                f"{len(names)} - Maximum allowed root resolvers: {max_root_fields}"
-            ).payload
             raise RequestError({"data": {}, "errors": [error]})
     cache_key = (query, id(schema), schema_version)
     errors = _validated.get(cache_key)
@@ -255,14 +168,9 @@ def prepare_request(
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:
         _refuse_nested_aliases(roots, fragments)
-        root_type = schema.mutation_type if is_mutation else schema.query_type
-        assert root_type is not None
-        if _check_nesting(schema, operation.selection_set, root_type, 0, fragments, True):
-            error = bad_input(
-                "Query complexity is too high. One-to-Many relation cannot be nested in "
-                "another One-to-Many relation.",
-                "TOO_COMPLEX_QUERY",
-            ).payload
+        nested = nested_one_to_many_violations(schema, operation, fragments)
+        if nested:
+            error = bad_input(nested[0].message, "TOO_COMPLEX_QUERY").payload
             raise RequestError({"data": dict.fromkeys(root_keys), "errors": [error]})
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
