@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from twenty_gql.codegen.defaults import MINIMAL_CONFIG, Kind, resolve_settings
+from twenty_gql.codegen.operation_check import refused_operations
 
 __all__ = [
     "GENERATED_PACKAGE_INIT",
@@ -135,6 +136,9 @@ def generate_into(config: CodegenConfig, out_root: Path) -> dict[str, Path]:
 
     run_client = cast(Callable[[dict[str, Any]], None], ariadne_main.client)
 
+    refused = refused_operations(config)
+    if refused:
+        raise GenerateError("\n".join(refused))
     init_roots = set(config.init_roots())
     packages: dict[str, Path] = {}
     for target in config.targets:
