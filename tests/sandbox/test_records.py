@@ -187,6 +187,12 @@ async def test_upsert_conflict_and_plain_duplicate(client: Client, sandbox: Sand
         {"data": [{"id": a["id"], "domainName": {"primaryLinkUrl": "b.example"}}], "upsert": True},
     )
     assert conflict.codes == [("BAD_USER_INPUT", "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT")]
+    # Twenty's wording (transcript 16): each key by field, then by its path.
+    assert conflict.errors[0]["message"] == (
+        f"Multiple records found with the same unique field values for id (id: {a['id']}); "
+        "domainName (domainName.primaryLinkUrl: b.example). "
+        "Cannot determine which record to update."
+    )
     assert a["id"] in conflict.errors[0]["message"]
     plain = await client.post(
         CREATE_MANY, {"data": [{"name": "B2", "domainName": {"primaryLinkUrl": "b.example"}}]}

@@ -124,8 +124,8 @@ class UniqueKeys:
                     error = duplicate_entry()
                 else:
                     f = obj.field(fname)
-                    label = f.label if f is not None and f.label else fname
-                    error = duplicate_entry(match["id"], obj.nameSingular, label)
+                    shown_as = f.label if f is not None and f.label else fname
+                    error = duplicate_entry(match["id"], obj.nameSingular, shown_as)
                 found.append((f"{fname}|{label}|{value}", error, match))
             result.append(found)
         return result
