@@ -6,21 +6,16 @@ from pathlib import Path
 
 import pytest
 from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
-    SelectionSetNode,
     build_schema,
-    get_named_type,
     parse,
     validate,
 )
 from graphql.validation import NoUnusedFragmentsRule, specified_rules
 
 from twenty_gql.codegen.scaffold import STANDARD_OBJECTS
+from twenty_gql.operation_rules import find_violations
 
 from .conftest import GOLDEN, REPO
 
@@ -71,29 +66,13 @@ def test_core_covers_the_standard_objects_and_relations() -> None:
 
 def _nested_one_to_many(schema: GraphQLSchema, text: str) -> list[str]:
     """Connections selected inside another connection (below the root field)."""
-    document = parse(text)
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    found: list[str] = []
-
-    def walk(selections: SelectionSetNode, parent: GraphQLObjectType, depth: int, inside: bool):
-        for selection in selections.selections:
-            if isinstance(selection, FragmentSpreadNode):
-                walk(fragments[selection.name.value].selection_set, parent, depth, inside)
-            elif isinstance(selection, FieldNode) and selection.selection_set is not None:
-                field_type = get_named_type(parent.fields[selection.name.value].type)
-                assert isinstance(field_type, GraphQLObjectType)
-                is_connection = depth > 0 and field_type.name.endswith("Connection")
-                if is_connection and inside:
-                    found.append(selection.name.value)
-                walk(selection.selection_set, field_type, depth + 1, inside or is_connection)
-
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            root = schema.get_root_type(definition.operation)
-            assert root is not None
-            walk(definition.selection_set, root, 0, False)
+    violations = find_violations(schema, parse(text), max_root_fields=20)
+    lines = text.splitlines()
+    found = []
+    for violation in violations:
+        if violation.rule == "nested-one-to-many":
+            where = violation.locations[0]
+            found.append(lines[where.line - 1][where.column - 1 :].split()[0])
     return found
 
 
