@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.custom_objects import create_custom_object
 from twenty_gql import Twenty
 from twenty_gql.codegen.defaults import MINIMAL_CONFIG
 from twenty_gql.profiles import CLOUD
@@ -139,38 +140,13 @@ def _env(sb: Sandbox) -> dict[str, str]:
 
 async def _create_invoice_object(sb: Sandbox) -> None:
     async with Twenty(sb.url, sb.api_key, profile=FAST) as twenty:
-        created = await twenty.execute(
-            "mutation CreateObject($input: CreateOneObjectInput!) "
-            "{ createOneObject(input: $input) { id } }",
-            {
-                "input": {
-                    "object": {
-                        "nameSingular": "invoice",
-                        "namePlural": "invoices",
-                        "labelSingular": "Invoice",
-                        "labelPlural": "Invoices",
-                    }
-                }
-            },
-            endpoint="/metadata",
-        )
-        for field in (
+        await create_custom_object(
+            twenty,
+            "invoice",
+            "invoices",
             {"type": "TEXT", "name": "reference", "label": "Reference"},
             {"type": "NUMBER", "name": "amount", "label": "Amount"},
-        ):
-            await twenty.execute(
-                "mutation CreateField($input: CreateOneFieldMetadataInput!) "
-                "{ createOneField(input: $input) { id } }",
-                {
-                    "input": {
-                        "field": {
-                            "objectMetadataId": created["createOneObject"]["id"],
-                            **field,
-                        }
-                    }
-                },
-                endpoint="/metadata",
-            )
+        )
 
 
 async def test_pull_scaffold_generate_use_then_a_custom_object_joins_the_loop(

@@ -22,6 +22,7 @@ from tests.batch.sandbox_helpers import (
     write_companies_csv,
 )
 from tests.conftest import REFERENCE
+from tests.custom_objects import create_custom_object
 from twenty_gql.batch.jobs import (
     delete_many,
     destroy_many,
@@ -367,32 +368,13 @@ async def test_a_custom_object_with_a_custom_unique_field_imports_without_codege
         Sandbox.start(port=0, seed="empty", profile=FAST) as sb,
         Twenty(sb.url, sb.api_key, profile=FAST) as twenty,
     ):
-        created = await twenty.execute(
-            "mutation CreateObject($input: CreateOneObjectInput!) "
-            "{ createOneObject(input: $input) { id } }",
-            {
-                "input": {
-                    "object": {
-                        "nameSingular": "invoice",
-                        "namePlural": "invoices",
-                        "labelSingular": "Invoice",
-                        "labelPlural": "Invoices",
-                    }
-                }
-            },
-            endpoint="/metadata",
+        await create_custom_object(
+            twenty,
+            "invoice",
+            "invoices",
+            {"type": "TEXT", "name": "reference", "isUnique": True},
+            {"type": "NUMBER", "name": "amount"},
         )
-        object_id = created["createOneObject"]["id"]
-        for field in (
-            {"type": "TEXT", "name": "reference", "label": "Reference", "isUnique": True},
-            {"type": "NUMBER", "name": "amount", "label": "Amount"},
-        ):
-            await twenty.execute(
-                "mutation CreateField($input: CreateOneFieldMetadataInput!) "
-                "{ createOneField(input: $input) { id } }",
-                {"input": {"field": {"objectMetadataId": object_id, **field}}},
-                endpoint="/metadata",
-            )
         path = tmp_path / "invoices.jsonl"
         lines = [{"reference": f"INV-{i % 40}", "amount": i} for i in range(100)]
         path.write_text("".join(json.dumps(line) + "\n" for line in lines))

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.custom_objects import create_custom_object
 from twenty_gql import Twenty
 from twenty_gql.profiles import CLOUD
 from twenty_gql.sandbox import Sandbox
 
 FAST = CLOUD.scaled(window_seconds=1.0)
-
-
-async def _create_object(twenty: Twenty, singular: str, plural: str) -> str:
-    created = await twenty.execute(
-        "mutation CreateObject($input: CreateOneObjectInput!) "
-        "{ createOneObject(input: $input) { id } }",
-        {
-            "input": {
-                "object": {
-                    "nameSingular": singular,
-                    "namePlural": plural,
-                    "labelSingular": singular.title(),
-                    "labelPlural": plural.title(),
-                }
-            }
-        },
-        endpoint="/metadata",
-    )
-    return str(created["createOneObject"]["id"])
-
-
-async def _create_field(twenty: Twenty, object_id: str, **field: Any) -> None:
-    await twenty.execute(
-        "mutation CreateField($input: CreateOneFieldMetadataInput!) "
-        "{ createOneField(input: $input) { id } }",
-        {"input": {"field": {"objectMetadataId": object_id, **field}}},
-        endpoint="/metadata",
-    )
 
 
 async def test_upsert_many_uses_the_workspace_plural_and_custom_unique_fields() -> None:
@@ -47,11 +18,13 @@ async def test_upsert_many_uses_the_workspace_plural_and_custom_unique_fields() 
         Twenty(sb.url, sb.api_key, profile=FAST) as twenty,
     ):
         # An irregular plural no English rule would guess, and a custom unique field.
-        object_id = await _create_object(twenty, "cactus", "cacti")
-        await _create_field(
-            twenty, object_id, type="TEXT", name="code", label="Code", isUnique=True
+        await create_custom_object(
+            twenty,
+            "cactus",
+            "cacti",
+            {"type": "TEXT", "name": "code", "isUnique": True},
+            {"type": "NUMBER", "name": "height"},
         )
-        await _create_field(twenty, object_id, type="NUMBER", name="height", label="Height")
         rows = [{"code": f"C{i % 5}", "height": i} for i in range(20)]
         result = await twenty.upsert_many("cactus", rows)
         stored = sorted((r["code"], r["height"]) for r in sb.store.all("cactus"))
