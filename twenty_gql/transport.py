@@ -208,9 +208,10 @@ def encode_request(
 # pydantic-core writes models straight to JSON bytes about twice as fast as dumping them to
 # Python and then through ``json``, but writes some values differently (a Decimal as a string,
 # inf as null). Generated input classes (marked ``__twenty_exact_json__`` by codegen's
-# ExactJsonInputsPlugin) route every such value through :func:`exact_json`, so their JSON mode
-# writes what the ``json`` path writes; finite floats are the same numbers, though an exponent
-# may be spelt differently (``1e16`` for ``1e+16``). Any other variable takes the ``json`` path.
+# ExactJsonInputsPlugin) route their ``Any`` values through :func:`exact_json` and write inf/NaN
+# as ``json`` does (``ser_json_inf_nan="constants"``), so their JSON mode writes what the ``json``
+# path writes; floats are the same numbers, though an exponent may be spelt differently
+# (``1.5e-7`` for ``1.5e-07``). Any other variable takes the ``json`` path.
 
 EXACT_JSON_MARKER = "__twenty_exact_json__"
 
@@ -220,7 +221,7 @@ class _Fragments(list[str]):
 
 
 def exact_json(value: object, info: SerializationInfo) -> object:
-    """The serializer generated inputs put on ``Any``/``float`` fields, used in JSON mode only.
+    """The serializer generated inputs put on ``Any`` fields, used in JSON mode only.
 
     While the runtime encodes a request, a value pydantic-core would not write as ``json`` does
     becomes a marker for its exact JSON text; in any other JSON dump it is left to pydantic."""

@@ -196,21 +196,27 @@ def _is_self_method(func: ast.expr, name: str) -> bool:
 
 
 # Values whose JSON form pydantic-core would write differently from the runtime's ``json`` path:
-# ``Any`` (JSON scalars: a Decimal inside would become a string) and ``float`` (inf/NaN: null).
-_INEXACT_IN_JSON_MODE = frozenset({"Any", "float"})
+# ``Any`` (JSON scalars: a Decimal inside would become a string). A ``float`` is written by
+# pydantic-core itself (a serializer hook per float cost ~15 µs per 60 records): the input classes
+# set ``ser_json_inf_nan="constants"`` so that inf/NaN come out as ``json`` writes them.
+_INEXACT_IN_JSON_MODE = frozenset({"Any"})
 _EXACT_JSON = exact_json.__name__
 _EXACT_JSON_MODULE = exact_json.__module__
+INPUT_CONFIG = {"ser_json_inf_nan": "constants"}
+"""The ``model_config`` each generated input class adds to the generated ``BaseModel``'s."""
 
 
 class ExactJsonInputsPlugin(Plugin):
     """Let the runtime write generated inputs to JSON with pydantic-core, exactly as ``json`` would.
 
-    Each ``Any`` or ``float`` in an input field's type gets
-    ``Annotated[..., PlainSerializer(exact_json, when_used="json")]``: when the runtime encodes a
+    Each ``Any`` in an input field's type gets
+    ``Annotated[Any, PlainSerializer(exact_json, when_used="json")]``: when the runtime encodes a
     request it hands over a context that makes ``exact_json`` write such values exactly (an exact
-    Decimal number, ``Infinity`` as ``json`` writes it); any other JSON dump is left as pydantic
-    makes it. Each input class is marked with ``__twenty_exact_json__ = True``, which the runtime
-    reads (on the class itself only: a subclass may add fields of any type).
+    Decimal number); any other JSON dump is left as pydantic makes it. Floats are left to
+    pydantic-core, with ``model_config = ConfigDict(ser_json_inf_nan="constants")`` on each input
+    class (``Infinity``/``NaN``, as ``json`` writes them). Each input class is marked with
+    ``__twenty_exact_json__ = True``, which the runtime reads (on the class itself only: a
+    subclass may add fields of any type).
     """
 
     def generate_input_field(
@@ -226,14 +232,30 @@ class ExactJsonInputsPlugin(Plugin):
         self, class_def: ast.ClassDef, input_type: GraphQLInputObjectType
     ) -> ast.ClassDef:
         marker = ast.Assign(targets=[ast.Name(id=EXACT_JSON_MARKER)], value=ast.Constant(True))
+        config = ast.Assign(
+            targets=[ast.Name(id="model_config")],
+            value=ast.Call(
+                func=ast.Name(id="ConfigDict"),
+                args=[],
+                keywords=[
+                    ast.keyword(arg=key, value=ast.Constant(value))
+                    for key, value in INPUT_CONFIG.items()
+                ],
+            ),
+        )
         body = class_def.body
         at = 1 if body and _is_docstring(body[0]) else 0
-        ast.copy_location(marker, body[at] if len(body) > at else class_def)
-        class_def.body = [*body[:at], marker, *body[at:]]
+        for statement in (marker, config):
+            ast.copy_location(statement, body[at] if len(body) > at else class_def)
+        class_def.body = [*body[:at], marker, config, *body[at:]]
         return class_def
 
     def generate_inputs_module(self, module: ast.Module) -> ast.Module:
-        wanted = [("typing", "Annotated"), ("pydantic", "PlainSerializer")]
+        wanted = [
+            ("typing", "Annotated"),
+            ("pydantic", "ConfigDict"),
+            ("pydantic", "PlainSerializer"),
+        ]
         wanted.append((_EXACT_JSON_MODULE, _EXACT_JSON))
         present = {
             (node.module, alias.name)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Optional
 from uuid import UUID
 
-from pydantic import Field, PlainSerializer
+from pydantic import ConfigDict, Field, PlainSerializer
 
 from twenty_gql.scalars import (
     Date,
@@ -40,6 +40,7 @@ from .enums import (
 
 class ActorCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
         None
     )
@@ -48,6 +49,7 @@ class ActorCreateInput(BaseModel):
 
 class ActorFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     context: Optional["RawJsonFilter"] = None
     name: Optional["StringFilter"] = None
     source: Optional["ActorSourceEnumFilter"] = None
@@ -56,6 +58,7 @@ class ActorFilterInput(BaseModel):
 
 class ActorOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     context: Optional[OrderByDirection] = None
     name: Optional[OrderByDirection] = None
     source: Optional[OrderByDirection] = None
@@ -64,6 +67,7 @@ class ActorOrderByInput(BaseModel):
 
 class ActorSourceEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[ActorSourceEnum]]] = None
     eq: Optional[ActorSourceEnum] = None
     in_: Optional[list[Optional[ActorSourceEnum]]] = Field(alias="in", default=None)
@@ -74,6 +78,7 @@ class ActorSourceEnumFilter(BaseModel):
 
 class ActorUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
         None
     )
@@ -82,6 +87,7 @@ class ActorUpdateInput(BaseModel):
 
 class AddressCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     address_city: Optional[str] = None
     address_country: Optional[str] = None
     address_lat: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = (
@@ -98,6 +104,7 @@ class AddressCreateInput(BaseModel):
 
 class AddressFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     address_city: Optional["StringFilter"] = None
     address_country: Optional["StringFilter"] = None
     address_lat: Optional["BigFloatFilter"] = None
@@ -110,6 +117,7 @@ class AddressFilterInput(BaseModel):
 
 class AddressOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     address_city: Optional[OrderByDirection] = None
     address_country: Optional[OrderByDirection] = None
     address_lat: Optional[OrderByDirection] = None
@@ -122,6 +130,7 @@ class AddressOrderByInput(BaseModel):
 
 class AddressUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     address_city: Optional[str] = None
     address_country: Optional[str] = None
     address_lat: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = (
@@ -138,6 +147,7 @@ class AddressUpdateInput(BaseModel):
 
 class ArrayFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_ilike: Optional[str] = None
     "Case-insensitive match with % wildcard (e.g. %value%)"
     is_: Optional[FilterIs] = Field(alias="is", default=None)
@@ -148,6 +158,7 @@ class AttachmentCreateInput(BaseModel):
     """An attachment"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -168,9 +179,7 @@ class AttachmentCreateInput(BaseModel):
     "Id"
     name: Optional[str] = None
     "Attachment name"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Attachment record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -244,6 +253,7 @@ class AttachmentCreateInput(BaseModel):
 
 class AttachmentFileCategoryEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[AttachmentFileCategoryEnum]]] = None
     eq: Optional[AttachmentFileCategoryEnum] = None
     in_: Optional[list[Optional[AttachmentFileCategoryEnum]]] = Field(
@@ -258,6 +268,7 @@ class AttachmentFilterInput(BaseModel):
     """An attachment"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["AttachmentFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -343,6 +354,7 @@ class AttachmentOrderByInput(BaseModel):
     """An attachment"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -421,6 +433,7 @@ class AttachmentUpdateInput(BaseModel):
     """An attachment"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -441,9 +454,7 @@ class AttachmentUpdateInput(BaseModel):
     "Id"
     name: Optional[str] = None
     "Attachment name"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Attachment record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -517,6 +528,7 @@ class AttachmentUpdateInput(BaseModel):
 
 class BigFloatFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = None
     gt: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = None
     gte: Optional[Annotated[Decimal, PlainSerializer(serialize_big_float)]] = None
@@ -531,6 +543,7 @@ class BigFloatFilter(BaseModel):
 
 class BigIntFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[int] = None
     gt: Optional[int] = None
     gte: Optional[int] = None
@@ -543,12 +556,14 @@ class BigIntFilter(BaseModel):
 
 class BooleanFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[bool] = None
     is_: Optional[FilterIs] = Field(alias="is", default=None)
 
 
 class CompanyConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["CompanyWhereUniqueInput"] = None
     "Find a company record based on its unique fields: id or domainName"
 
@@ -557,6 +572,7 @@ class CompanyCreateInput(BaseModel):
     """A company"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     account_owner: Optional["WorkspaceMemberRelationInput"] = None
     "Your team member responsible for managing the company account"
     account_owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -577,9 +593,7 @@ class CompanyCreateInput(BaseModel):
     "Date when the record was deleted"
     domain_name: Optional["LinksCreateInput"] = None
     "The company website URL. We use this url to fetch the company icon"
-    employees: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    employees: Optional[float] = None
     "Number of employees in the company"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
@@ -589,9 +603,7 @@ class CompanyCreateInput(BaseModel):
     "The company Linkedin account"
     name: Optional[str] = None
     "The company name"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Company record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -611,6 +623,7 @@ class CompanyCreateInput(BaseModel):
 
 class CompanyDomainNameWhereInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     primary_link_url: Optional[str] = None
     "Connect by primaryLinkUrl"
 
@@ -619,6 +632,7 @@ class CompanyFilterInput(BaseModel):
     """A company"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     account_owner: Optional["WorkspaceMemberFilterInput"] = None
     "Filter on fields of the related workspaceMember"
     account_owner_id: Optional["UUIDFilter"] = None
@@ -672,6 +686,7 @@ class CompanyOrderByInput(BaseModel):
     """A company"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     account_owner: Optional["WorkspaceMemberOrderByInput"] = None
     "Order by fields of the related workspaceMember"
     account_owner_id: Optional[OrderByDirection] = None
@@ -716,6 +731,7 @@ class CompanyOrderByInput(BaseModel):
 
 class CompanyRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["CompanyConnectInput"] = None
     "Connect to a company record"
     disconnect: Optional[bool] = None
@@ -726,6 +742,7 @@ class CompanyUpdateInput(BaseModel):
     """A company"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     account_owner: Optional["WorkspaceMemberRelationInput"] = None
     "Your team member responsible for managing the company account"
     account_owner_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -746,9 +763,7 @@ class CompanyUpdateInput(BaseModel):
     "Date when the record was deleted"
     domain_name: Optional["LinksUpdateInput"] = None
     "The company website URL. We use this url to fetch the company icon"
-    employees: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    employees: Optional[float] = None
     "Number of employees in the company"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
@@ -758,9 +773,7 @@ class CompanyUpdateInput(BaseModel):
     "The company Linkedin account"
     name: Optional[str] = None
     "The company name"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Company record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -780,6 +793,7 @@ class CompanyUpdateInput(BaseModel):
 
 class CompanyWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     domain_name: Optional["CompanyDomainNameWhereInput"] = None
     "Connect by Domain Name"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -788,6 +802,7 @@ class CompanyWhereUniqueInput(BaseModel):
 
 class CompanyWorkPolicyEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[CompanyWorkPolicyEnum]]] = None
     eq: Optional[CompanyWorkPolicyEnum] = None
     in_: Optional[list[Optional[CompanyWorkPolicyEnum]]] = Field(
@@ -800,6 +815,7 @@ class CompanyWorkPolicyEnumFilter(BaseModel):
 
 class CurrencyCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount_micros: Optional[
         Annotated[Decimal, PlainSerializer(serialize_big_float)]
     ] = None
@@ -808,18 +824,21 @@ class CurrencyCreateInput(BaseModel):
 
 class CurrencyFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount_micros: Optional["BigFloatFilter"] = None
     currency_code: Optional["StringFilter"] = None
 
 
 class CurrencyOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount_micros: Optional[OrderByDirection] = None
     currency_code: Optional[OrderByDirection] = None
 
 
 class CurrencyUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount_micros: Optional[
         Annotated[Decimal, PlainSerializer(serialize_big_float)]
     ] = None
@@ -828,6 +847,7 @@ class CurrencyUpdateInput(BaseModel):
 
 class DashboardConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["DashboardWhereUniqueInput"] = None
     "Find a dashboard record based on its unique fields: id"
 
@@ -836,6 +856,7 @@ class DashboardFilterInput(BaseModel):
     """A dashboard"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["DashboardFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -869,6 +890,7 @@ class DashboardOrderByInput(BaseModel):
     """A dashboard"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -893,6 +915,7 @@ class DashboardOrderByInput(BaseModel):
 
 class DashboardRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["DashboardConnectInput"] = None
     "Connect to a dashboard record"
     disconnect: Optional[bool] = None
@@ -901,12 +924,14 @@ class DashboardRelationInput(BaseModel):
 
 class DashboardWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class DateFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[Annotated[Date, PlainSerializer(serialize_date)]] = None
     gt: Optional[Annotated[Date, PlainSerializer(serialize_date)]] = None
     gte: Optional[Annotated[Date, PlainSerializer(serialize_date)]] = None
@@ -921,6 +946,7 @@ class DateFilter(BaseModel):
 
 class DateTimeFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
     gt: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
     gte: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = None
@@ -935,6 +961,7 @@ class DateTimeFilter(BaseModel):
 
 class EmailsCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_emails: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
@@ -943,18 +970,21 @@ class EmailsCreateInput(BaseModel):
 
 class EmailsFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_emails: Optional["RawJsonFilter"] = None
     primary_email: Optional["StringFilter"] = None
 
 
 class EmailsOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_emails: Optional[OrderByDirection] = None
     primary_email: Optional[OrderByDirection] = None
 
 
 class EmailsUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_emails: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
@@ -963,12 +993,14 @@ class EmailsUpdateInput(BaseModel):
 
 class EmploymentHistoryConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["EmploymentHistoryWhereUniqueInput"] = None
     "Find a employmentHistory record based on its unique fields: id"
 
 
 class EmploymentHistoryFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["EmploymentHistoryFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -1004,6 +1036,7 @@ class EmploymentHistoryFilterInput(BaseModel):
 
 class EmploymentHistoryOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     company: Optional["CompanyOrderByInput"] = None
     "Order by fields of the related company"
     company_id: Optional[OrderByDirection] = None
@@ -1032,6 +1065,7 @@ class EmploymentHistoryOrderByInput(BaseModel):
 
 class EmploymentHistoryRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["EmploymentHistoryConnectInput"] = None
     "Connect to a employmentHistory record"
     disconnect: Optional[bool] = None
@@ -1040,62 +1074,62 @@ class EmploymentHistoryRelationInput(BaseModel):
 
 class EmploymentHistoryWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class FileItemInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     file_id: Annotated[UUID, PlainSerializer(serialize_uuid)]
     label: str
 
 
 class FloatFilter(BaseModel):
     __twenty_exact_json__ = True
-    eq: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = None
-    gt: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = None
-    gte: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = (
-        None
-    )
-    in_: Optional[
-        list[Annotated[float, PlainSerializer(exact_json, when_used="json")]]
-    ] = Field(alias="in", default=None)
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    eq: Optional[float] = None
+    gt: Optional[float] = None
+    gte: Optional[float] = None
+    in_: Optional[list[float]] = Field(alias="in", default=None)
     is_: Optional[FilterIs] = Field(alias="is", default=None)
-    lt: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = None
-    lte: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = (
-        None
-    )
-    neq: Optional[Annotated[float, PlainSerializer(exact_json, when_used="json")]] = (
-        None
-    )
+    lt: Optional[float] = None
+    lte: Optional[float] = None
+    neq: Optional[float] = None
 
 
 class FullNameCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     first_name: Optional[str] = None
     last_name: Optional[str] = None
 
 
 class FullNameFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     first_name: Optional["StringFilter"] = None
     last_name: Optional["StringFilter"] = None
 
 
 class FullNameOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     first_name: Optional[OrderByDirection] = None
     last_name: Optional[OrderByDirection] = None
 
 
 class FullNameUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     first_name: Optional[str] = None
     last_name: Optional[str] = None
 
 
 class IntFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[int] = None
     gt: Optional[int] = None
     gte: Optional[int] = None
@@ -1108,6 +1142,7 @@ class IntFilter(BaseModel):
 
 class LinksCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     primary_link_label: Optional[str] = None
     primary_link_url: Optional[str] = None
     secondary_links: Optional[
@@ -1117,6 +1152,7 @@ class LinksCreateInput(BaseModel):
 
 class LinksFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     primary_link_label: Optional["StringFilter"] = None
     primary_link_url: Optional["StringFilter"] = None
     secondary_links: Optional["RawJsonFilter"] = None
@@ -1124,6 +1160,7 @@ class LinksFilterInput(BaseModel):
 
 class LinksOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     primary_link_label: Optional[OrderByDirection] = None
     primary_link_url: Optional[OrderByDirection] = None
     secondary_links: Optional[OrderByDirection] = None
@@ -1131,6 +1168,7 @@ class LinksOrderByInput(BaseModel):
 
 class LinksUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     primary_link_label: Optional[str] = None
     primary_link_url: Optional[str] = None
     secondary_links: Optional[
@@ -1140,6 +1178,7 @@ class LinksUpdateInput(BaseModel):
 
 class NoteConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["NoteWhereUniqueInput"] = None
     "Find a note record based on its unique fields: id"
 
@@ -1148,6 +1187,7 @@ class NoteCreateInput(BaseModel):
     """A note"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     body_v_2: Optional["RichTextCreateInput"] = None
     "Note body"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1162,9 +1202,7 @@ class NoteCreateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Note record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1182,6 +1220,7 @@ class NoteFilterInput(BaseModel):
     """A note"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["NoteFilterInput"]]] = Field(alias="and", default=None)
     body_v_2: Optional["RichTextFilterInput"] = None
     "Note body"
@@ -1211,6 +1250,7 @@ class NoteOrderByInput(BaseModel):
     """A note"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     body_v_2: Optional["RichTextOrderByInput"] = None
     "Note body"
     created_at: Optional[OrderByDirection] = None
@@ -1235,6 +1275,7 @@ class NoteOrderByInput(BaseModel):
 
 class NoteRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["NoteConnectInput"] = None
     "Connect to a note record"
     disconnect: Optional[bool] = None
@@ -1245,6 +1286,7 @@ class NoteTargetCreateInput(BaseModel):
     """A note target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -1261,9 +1303,7 @@ class NoteTargetCreateInput(BaseModel):
     "NoteTarget note"
     note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget note"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "NoteTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1319,6 +1359,7 @@ class NoteTargetFilterInput(BaseModel):
     """A note target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["NoteTargetFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -1384,6 +1425,7 @@ class NoteTargetOrderByInput(BaseModel):
     """A note target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -1442,6 +1484,7 @@ class NoteTargetUpdateInput(BaseModel):
     """A note target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -1458,9 +1501,7 @@ class NoteTargetUpdateInput(BaseModel):
     "NoteTarget note"
     note_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "NoteTarget note"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "NoteTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1516,6 +1557,7 @@ class NoteUpdateInput(BaseModel):
     """A note"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     body_v_2: Optional["RichTextUpdateInput"] = None
     "Note body"
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1530,9 +1572,7 @@ class NoteUpdateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Note record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1548,12 +1588,14 @@ class NoteUpdateInput(BaseModel):
 
 class NoteWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class OpportunityConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["OpportunityWhereUniqueInput"] = None
     "Find a opportunity record based on its unique fields: id"
 
@@ -1562,6 +1604,7 @@ class OpportunityCreateInput(BaseModel):
     """An opportunity"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount: Optional["CurrencyCreateInput"] = None
     "Opportunity amount"
     close_date: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1596,9 +1639,7 @@ class OpportunityCreateInput(BaseModel):
         None
     )
     "Opportunity point of contact"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Opportunity record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1616,6 +1657,7 @@ class OpportunityFilterInput(BaseModel):
     """An opportunity"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount: Optional["CurrencyFilterInput"] = None
     "Opportunity amount"
     and_: Optional[list[Optional["OpportunityFilterInput"]]] = Field(
@@ -1665,6 +1707,7 @@ class OpportunityOrderByInput(BaseModel):
     """An opportunity"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount: Optional["CurrencyOrderByInput"] = None
     "Opportunity amount"
     close_date: Optional[OrderByDirection] = None
@@ -1705,6 +1748,7 @@ class OpportunityOrderByInput(BaseModel):
 
 class OpportunityRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["OpportunityConnectInput"] = None
     "Connect to a opportunity record"
     disconnect: Optional[bool] = None
@@ -1713,6 +1757,7 @@ class OpportunityRelationInput(BaseModel):
 
 class OpportunityStageEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[OpportunityStageEnum]]] = None
     eq: Optional[OpportunityStageEnum] = None
     in_: Optional[list[Optional[OpportunityStageEnum]]] = Field(
@@ -1727,6 +1772,7 @@ class OpportunityUpdateInput(BaseModel):
     """An opportunity"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     amount: Optional["CurrencyUpdateInput"] = None
     "Opportunity amount"
     close_date: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
@@ -1761,9 +1807,7 @@ class OpportunityUpdateInput(BaseModel):
         None
     )
     "Opportunity point of contact"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Opportunity record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1779,12 +1823,14 @@ class OpportunityUpdateInput(BaseModel):
 
 class OpportunityWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class PersonConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["PersonWhereUniqueInput"] = None
     "Find a person record based on its unique fields: id or emails"
 
@@ -1793,6 +1839,7 @@ class PersonCreateInput(BaseModel):
     """A person"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_file: Optional[list[Optional["FileItemInput"]]] = None
     "Contact's avatar file"
     avatar_url: Optional[str] = None
@@ -1827,9 +1874,7 @@ class PersonCreateInput(BaseModel):
     "Person's Performance Rating"
     phones: Optional["PhonesCreateInput"] = None
     "Contact's phone numbers"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Person record Position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -1847,6 +1892,7 @@ class PersonCreateInput(BaseModel):
 
 class PersonEmailsWhereInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     primary_email: Optional[str] = None
     "Connect by primaryEmail"
 
@@ -1855,6 +1901,7 @@ class PersonFilterInput(BaseModel):
     """A person"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["PersonFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -1908,6 +1955,7 @@ class PersonOrderByInput(BaseModel):
     """A person"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_file: Optional[OrderByDirection] = None
     "Contact's avatar file"
     avatar_url: Optional[OrderByDirection] = None
@@ -1954,6 +2002,7 @@ class PersonOrderByInput(BaseModel):
 
 class PersonPerformanceRatingEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[PersonPerformanceRatingEnum]]] = None
     eq: Optional[PersonPerformanceRatingEnum] = None
     in_: Optional[list[Optional[PersonPerformanceRatingEnum]]] = Field(
@@ -1966,6 +2015,7 @@ class PersonPerformanceRatingEnumFilter(BaseModel):
 
 class PersonRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["PersonConnectInput"] = None
     "Connect to a person record"
     disconnect: Optional[bool] = None
@@ -1976,6 +2026,7 @@ class PersonUpdateInput(BaseModel):
     """A person"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_file: Optional[list[Optional["FileItemInput"]]] = None
     "Contact's avatar file"
     avatar_url: Optional[str] = None
@@ -2010,9 +2061,7 @@ class PersonUpdateInput(BaseModel):
     "Person's Performance Rating"
     phones: Optional["PhonesUpdateInput"] = None
     "Contact's phone numbers"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Person record Position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2030,6 +2079,7 @@ class PersonUpdateInput(BaseModel):
 
 class PersonWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     emails: Optional["PersonEmailsWhereInput"] = None
     "Connect by Emails"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -2038,6 +2088,7 @@ class PersonWhereUniqueInput(BaseModel):
 
 class PersonWorkPreferenceEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[PersonWorkPreferenceEnum]]] = None
     eq: Optional[PersonWorkPreferenceEnum] = None
     in_: Optional[list[Optional[PersonWorkPreferenceEnum]]] = Field(
@@ -2050,12 +2101,14 @@ class PersonWorkPreferenceEnumFilter(BaseModel):
 
 class PetCareAgreementConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["PetCareAgreementWhereUniqueInput"] = None
     "Find a petCareAgreement record based on its unique fields: id"
 
 
 class PetCareAgreementFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["PetCareAgreementFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2095,6 +2148,7 @@ class PetCareAgreementFilterInput(BaseModel):
 
 class PetCareAgreementOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     caretaker_company: Optional["CompanyOrderByInput"] = None
     "Order by fields of the related company"
     caretaker_company_id: Optional[OrderByDirection] = None
@@ -2127,6 +2181,7 @@ class PetCareAgreementOrderByInput(BaseModel):
 
 class PetCareAgreementRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["PetCareAgreementConnectInput"] = None
     "Connect to a petCareAgreement record"
     disconnect: Optional[bool] = None
@@ -2135,18 +2190,21 @@ class PetCareAgreementRelationInput(BaseModel):
 
 class PetCareAgreementWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class PetConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["PetWhereUniqueInput"] = None
     "Find a pet record based on its unique fields: id"
 
 
 class PetFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     age: Optional["FloatFilter"] = None
     and_: Optional[list[Optional["PetFilterInput"]]] = Field(alias="and", default=None)
     average_cost_of_kibble_per_month: Optional["CurrencyFilterInput"] = None
@@ -2196,6 +2254,7 @@ class PetFilterInput(BaseModel):
 
 class PetOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     age: Optional[OrderByDirection] = None
     average_cost_of_kibble_per_month: Optional["CurrencyOrderByInput"] = None
     bio: Optional[OrderByDirection] = None
@@ -2242,6 +2301,7 @@ class PetOrderByInput(BaseModel):
 
 class PetRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["PetConnectInput"] = None
     "Connect to a pet record"
     disconnect: Optional[bool] = None
@@ -2250,6 +2310,7 @@ class PetRelationInput(BaseModel):
 
 class PetSoundSwagEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[PetSoundSwagEnum]]] = None
     eq: Optional[PetSoundSwagEnum] = None
     in_: Optional[list[Optional[PetSoundSwagEnum]]] = Field(alias="in", default=None)
@@ -2260,6 +2321,7 @@ class PetSoundSwagEnumFilter(BaseModel):
 
 class PetSpeciesEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[PetSpeciesEnum]]] = None
     eq: Optional[PetSpeciesEnum] = None
     in_: Optional[list[Optional[PetSpeciesEnum]]] = Field(alias="in", default=None)
@@ -2270,6 +2332,7 @@ class PetSpeciesEnumFilter(BaseModel):
 
 class PetTraitsEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[PetTraitsEnum]]] = None
     eq: Optional[PetTraitsEnum] = None
     in_: Optional[list[Optional[PetTraitsEnum]]] = Field(alias="in", default=None)
@@ -2280,12 +2343,14 @@ class PetTraitsEnumFilter(BaseModel):
 
 class PetWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class PhonesCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_phones: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
@@ -2296,6 +2361,7 @@ class PhonesCreateInput(BaseModel):
 
 class PhonesFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_phones: Optional["RawJsonFilter"] = None
     primary_phone_calling_code: Optional["StringFilter"] = None
     primary_phone_country_code: Optional["StringFilter"] = None
@@ -2304,6 +2370,7 @@ class PhonesFilterInput(BaseModel):
 
 class PhonesOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_phones: Optional[OrderByDirection] = None
     primary_phone_calling_code: Optional[OrderByDirection] = None
     primary_phone_country_code: Optional[OrderByDirection] = None
@@ -2312,6 +2379,7 @@ class PhonesOrderByInput(BaseModel):
 
 class PhonesUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     additional_phones: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
@@ -2322,6 +2390,7 @@ class PhonesUpdateInput(BaseModel):
 
 class RawJsonFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     like: Optional[str] = None
     "Pattern match with % wildcard (e.g. %value%)"
@@ -2329,30 +2398,35 @@ class RawJsonFilter(BaseModel):
 
 class RichTextCreateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     blocknote: Optional[str] = None
     markdown: Optional[str] = None
 
 
 class RichTextFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     blocknote: Optional["StringFilter"] = None
     markdown: Optional["StringFilter"] = None
 
 
 class RichTextOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     blocknote: Optional[OrderByDirection] = None
     markdown: Optional[OrderByDirection] = None
 
 
 class RichTextUpdateInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     blocknote: Optional[str] = None
     markdown: Optional[str] = None
 
 
 class RocketConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["RocketWhereUniqueInput"] = None
     "Find a rocket record based on its unique fields: id"
 
@@ -2361,6 +2435,7 @@ class RocketFilterInput(BaseModel):
     """A rocket"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["RocketFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2394,6 +2469,7 @@ class RocketOrderByInput(BaseModel):
     """A rocket"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -2420,6 +2496,7 @@ class RocketOrderByInput(BaseModel):
 
 class RocketRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["RocketConnectInput"] = None
     "Connect to a rocket record"
     disconnect: Optional[bool] = None
@@ -2428,12 +2505,14 @@ class RocketRelationInput(BaseModel):
 
 class RocketWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class StringFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     ends_with: Optional[str] = None
     eq: Optional[str] = None
     gt: Optional[str] = None
@@ -2454,12 +2533,14 @@ class StringFilter(BaseModel):
 
 class SurveyResultConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["SurveyResultWhereUniqueInput"] = None
     "Find a surveyResult record based on its unique fields: id"
 
 
 class SurveyResultFilterInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["SurveyResultFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2500,6 +2581,7 @@ class SurveyResultFilterInput(BaseModel):
 
 class SurveyResultOrderByInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     average_estimated_number_of_atoms_in_the_universe: Optional[OrderByDirection] = None
     comments: Optional[OrderByDirection] = None
     created_at: Optional[OrderByDirection] = None
@@ -2533,6 +2615,7 @@ class SurveyResultOrderByInput(BaseModel):
 
 class SurveyResultRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["SurveyResultConnectInput"] = None
     "Connect to a surveyResult record"
     disconnect: Optional[bool] = None
@@ -2541,17 +2624,20 @@ class SurveyResultRelationInput(BaseModel):
 
 class SurveyResultWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class TSVectorFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     search: Optional[str] = None
 
 
 class TaskConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["TaskWhereUniqueInput"] = None
     "Find a task record based on its unique fields: id"
 
@@ -2560,6 +2646,7 @@ class TaskCreateInput(BaseModel):
     """A task"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     assignee: Optional["WorkspaceMemberRelationInput"] = None
     "Task assignee"
     assignee_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -2580,9 +2667,7 @@ class TaskCreateInput(BaseModel):
     "Task due date"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Task record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2602,6 +2687,7 @@ class TaskFilterInput(BaseModel):
     """A task"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["TaskFilterInput"]]] = Field(alias="and", default=None)
     assignee: Optional["WorkspaceMemberFilterInput"] = None
     "Filter on fields of the related workspaceMember"
@@ -2639,6 +2725,7 @@ class TaskOrderByInput(BaseModel):
     """A task"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     assignee: Optional["WorkspaceMemberOrderByInput"] = None
     "Order by fields of the related workspaceMember"
     assignee_id: Optional[OrderByDirection] = None
@@ -2671,6 +2758,7 @@ class TaskOrderByInput(BaseModel):
 
 class TaskRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["TaskConnectInput"] = None
     "Connect to a task record"
     disconnect: Optional[bool] = None
@@ -2679,6 +2767,7 @@ class TaskRelationInput(BaseModel):
 
 class TaskStatusEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[TaskStatusEnum]]] = None
     eq: Optional[TaskStatusEnum] = None
     in_: Optional[list[Optional[TaskStatusEnum]]] = Field(alias="in", default=None)
@@ -2691,6 +2780,7 @@ class TaskTargetCreateInput(BaseModel):
     """A task target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -2703,9 +2793,7 @@ class TaskTargetCreateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "TaskTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2765,6 +2853,7 @@ class TaskTargetFilterInput(BaseModel):
     """A task target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["TaskTargetFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -2830,6 +2919,7 @@ class TaskTargetOrderByInput(BaseModel):
     """A task target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -2888,6 +2978,7 @@ class TaskTargetUpdateInput(BaseModel):
     """A task target"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
     )
@@ -2900,9 +2991,7 @@ class TaskTargetUpdateInput(BaseModel):
     "Date when the record was deleted"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "TaskTarget record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -2962,6 +3051,7 @@ class TaskUpdateInput(BaseModel):
     """A task"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     assignee: Optional["WorkspaceMemberRelationInput"] = None
     "Task assignee"
     assignee_id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -2982,9 +3072,7 @@ class TaskUpdateInput(BaseModel):
     "Task due date"
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Id"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Task record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -3002,12 +3090,14 @@ class TaskUpdateInput(BaseModel):
 
 class TaskWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class UUIDFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gt: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gte: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -3022,6 +3112,7 @@ class UUIDFilter(BaseModel):
 
 class WorkflowConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["WorkflowWhereUniqueInput"] = None
     "Find a workflow record based on its unique fields: id"
 
@@ -3030,6 +3121,7 @@ class WorkflowFilterInput(BaseModel):
     """A workflow"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["WorkflowFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -3065,6 +3157,7 @@ class WorkflowOrderByInput(BaseModel):
     """A workflow"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     created_at: Optional[OrderByDirection] = None
     "Creation date"
     created_by: Optional["ActorOrderByInput"] = None
@@ -3091,6 +3184,7 @@ class WorkflowOrderByInput(BaseModel):
 
 class WorkflowRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["WorkflowConnectInput"] = None
     "Connect to a workflow record"
     disconnect: Optional[bool] = None
@@ -3099,6 +3193,7 @@ class WorkflowRelationInput(BaseModel):
 
 class WorkflowStatusesEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[WorkflowStatusesEnum]]] = None
     eq: Optional[WorkflowStatusesEnum] = None
     in_: Optional[list[Optional[WorkflowStatusesEnum]]] = Field(
@@ -3111,12 +3206,14 @@ class WorkflowStatusesEnumFilter(BaseModel):
 
 class WorkflowWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
 
 
 class WorkspaceMemberConnectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     where: Optional["WorkspaceMemberWhereUniqueInput"] = None
     "Find a workspaceMember record based on its unique fields: id or userEmail"
 
@@ -3125,6 +3222,7 @@ class WorkspaceMemberCreateInput(BaseModel):
     """A workspace member"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_url: Optional[str] = None
     "Workspace member avatar"
     calendar_start_day: Optional[int] = None
@@ -3153,9 +3251,7 @@ class WorkspaceMemberCreateInput(BaseModel):
     "Workspace member name"
     number_format: Optional[WorkspaceMemberNumberFormatEnum] = None
     "User's preferred number format"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Workspace member position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -3177,6 +3273,7 @@ class WorkspaceMemberCreateInput(BaseModel):
 
 class WorkspaceMemberDateFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[WorkspaceMemberDateFormatEnum]]] = None
     eq: Optional[WorkspaceMemberDateFormatEnum] = None
     in_: Optional[list[Optional[WorkspaceMemberDateFormatEnum]]] = Field(
@@ -3191,6 +3288,7 @@ class WorkspaceMemberFilterInput(BaseModel):
     """A workspace member"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list[Optional["WorkspaceMemberFilterInput"]]] = Field(
         alias="and", default=None
     )
@@ -3242,6 +3340,7 @@ class WorkspaceMemberFilterInput(BaseModel):
 
 class WorkspaceMemberNumberFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[WorkspaceMemberNumberFormatEnum]]] = None
     eq: Optional[WorkspaceMemberNumberFormatEnum] = None
     in_: Optional[list[Optional[WorkspaceMemberNumberFormatEnum]]] = Field(
@@ -3256,6 +3355,7 @@ class WorkspaceMemberOrderByInput(BaseModel):
     """A workspace member"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_url: Optional[OrderByDirection] = None
     "Workspace member avatar"
     calendar_start_day: Optional[OrderByDirection] = None
@@ -3300,6 +3400,7 @@ class WorkspaceMemberOrderByInput(BaseModel):
 
 class WorkspaceMemberRelationInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     connect: Optional["WorkspaceMemberConnectInput"] = None
     "Connect to a workspaceMember record"
     disconnect: Optional[bool] = None
@@ -3308,6 +3409,7 @@ class WorkspaceMemberRelationInput(BaseModel):
 
 class WorkspaceMemberTimeFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     contains_any: Optional[list[Optional[WorkspaceMemberTimeFormatEnum]]] = None
     eq: Optional[WorkspaceMemberTimeFormatEnum] = None
     in_: Optional[list[Optional[WorkspaceMemberTimeFormatEnum]]] = Field(
@@ -3322,6 +3424,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
     """A workspace member"""
 
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_url: Optional[str] = None
     "Workspace member avatar"
     calendar_start_day: Optional[int] = None
@@ -3350,9 +3453,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
     "Workspace member name"
     number_format: Optional[WorkspaceMemberNumberFormatEnum] = None
     "User's preferred number format"
-    position: Optional[
-        Annotated[float, PlainSerializer(exact_json, when_used="json")]
-    ] = None
+    position: Optional[float] = None
     "Workspace member position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
@@ -3374,6 +3475,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
 
 class WorkspaceMemberWhereUniqueInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
     user_email: Optional[str] = None

@@ -4,7 +4,7 @@
 from typing import Annotated, Any, Optional
 from uuid import UUID
 
-from pydantic import Field, PlainSerializer
+from pydantic import ConfigDict, Field, PlainSerializer
 
 from twenty_gql.scalars import serialize_uuid
 from twenty_gql.transport import exact_json
@@ -15,12 +15,14 @@ from .enums import FieldMetadataType
 
 class BooleanFieldComparison(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     is_: Optional[bool] = Field(alias="is", default=None)
     is_not: Optional[bool] = None
 
 
 class CreateFieldInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     default_value: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
@@ -54,6 +56,7 @@ class CreateFieldInput(BaseModel):
 
 class CreateObjectInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     color: Optional[str] = None
     description: Optional[str] = None
     icon: Optional[str] = None
@@ -73,6 +76,7 @@ class CreateObjectInput(BaseModel):
 
 class CursorPaging(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     after: Optional[str] = None
     "Paginate after opaque cursor"
     before: Optional[str] = None
@@ -85,6 +89,7 @@ class CursorPaging(BaseModel):
 
 class FieldFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list["FieldFilter"]] = Field(alias="and", default=None)
     id: Optional["UUIDFilterComparison"] = None
     is_active: Optional["BooleanFieldComparison"] = None
@@ -101,6 +106,7 @@ class FieldFilter(BaseModel):
 
 class ObjectFilter(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     and_: Optional[list["ObjectFilter"]] = Field(alias="and", default=None)
     id: Optional["UUIDFilterComparison"] = None
     is_active: Optional["BooleanFieldComparison"] = None
@@ -121,6 +127,7 @@ class ObjectFilter(BaseModel):
 
 class UUIDFilterComparison(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     eq: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gt: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     gte: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
@@ -141,6 +148,7 @@ class UUIDFilterComparison(BaseModel):
 
 class UpdateFieldInput(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     default_value: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
@@ -172,6 +180,7 @@ class UpdateFieldInput(BaseModel):
 
 class UpdateObjectPayload(BaseModel):
     __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
     color: Optional[str] = None
     description: Optional[str] = None
     icon: Optional[str] = None
