@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -244,10 +245,23 @@ def _exact_class(cls: type) -> bool:
     return cls.__dict__.get(EXACT_JSON_MARKER) is True
 
 
+@lru_cache(maxsize=512)
+def _json_string(text: str) -> bytes:
+    """A query, operation or variable name as JSON: the same few strings on every call (a
+    generated document is ~1.6 kB, 4 µs to escape each time)."""
+    return json.dumps(text, ensure_ascii=False).encode()
+
+
 def _json_mode_value(value: object, fragments: _Fragments) -> bytes | None:
     """One variable as JSON bytes, or None when it needs the ``json`` path."""
+    if value is True:
+        return b"true"
+    if value is False:
+        return b"false"
+    if value is None:
+        return b"null"
     kind = type(value)
-    if kind is str or kind is int or kind is bool or kind is float or value is None:
+    if kind is str or kind is int or kind is float:
         return json.dumps(value, ensure_ascii=False).encode()
     if isinstance(value, BaseModel) and _exact_class(kind):
         serializer = value.__pydantic_serializer__
@@ -272,7 +286,7 @@ def _encode_json_mode(
     """The request body with generated inputs written by pydantic-core, or None when a variable
     needs the ``json`` path (which also raises the error a bad value deserves)."""
     fragments = _Fragments()
-    parts = [b'{"query":', json.dumps(query, ensure_ascii=False).encode(), b',"variables":{']
+    parts = [b'{"query":', _json_string(query), b',"variables":{']
     try:
         for i, (name, value) in enumerate(variables.items()):
             encoded = _json_mode_value(value, fragments)
@@ -280,12 +294,12 @@ def _encode_json_mode(
                 return None
             if i:
                 parts.append(b",")
-            parts += [json.dumps(name, ensure_ascii=False).encode(), b":", encoded]
+            parts += [_json_string(name), b":", encoded]
     except PydanticSerializationError:
         return None
     parts.append(b"}")
     if operation_name is not None:
-        parts += [b',"operationName":', json.dumps(operation_name, ensure_ascii=False).encode()]
+        parts += [b',"operationName":', _json_string(operation_name)]
     parts.append(b"}")
     body = b"".join(parts)
     if fragments:

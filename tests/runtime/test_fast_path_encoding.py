@@ -111,6 +111,15 @@ CASES: dict[str, dict[str, Any]] = {
     "models nested in plain data": {"filter": {"and": [{"x": _company(4)}]}, "first": 60},
     "plain variables only": {"filter": {"id": {"eq": str(ID)}}, "at": AT, "n": Decimal("1.5")},
     "an empty list": {"data": []},
+    "literal scalars beside inputs": {
+        "data": [_company(5)],
+        "upsert": False,
+        "filter": None,
+        "first": 1,
+        "offset": 0,
+        "ratio": 0.5,
+        "name": 'é "q"',
+    },
 }
 
 
