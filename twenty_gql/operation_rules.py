@@ -104,21 +104,23 @@ def operations(
 def root_fields(operation: OperationDefinitionNode, fragments: Fragments) -> list[FieldNode]:
     """The root fields the operation selects, in order, through fragments and inline fragments
     (``__typename`` and the other meta fields included)."""
-    return list(_fields(operation.selection_set, fragments, frozenset()))
+    return [field for field, _ in _level(operation.selection_set, fragments, frozenset())]
 
 
-def _fields(
+def _level(
     selection_set: SelectionSetNode, fragments: Fragments, seen: frozenset[str]
-) -> Iterator[FieldNode]:
+) -> Iterator[tuple[FieldNode, frozenset[str]]]:
+    """The fields of one selection level, through named and inline fragments. Each comes with
+    the fragments followed to reach it, so a walk below it cuts a fragment cycle too."""
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            yield selection
+            yield selection, seen
         elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments, seen)
+            yield from _level(selection.selection_set, fragments, seen)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             if name in fragments and name not in seen:
-                yield from _fields(fragments[name].selection_set, fragments, seen | {name})
+                yield from _level(fragments[name].selection_set, fragments, seen | {name})
 
 
 def root_field_violations(roots: list[FieldNode], *, max_root_fields: int) -> list[Violation]:
@@ -167,17 +169,10 @@ def nested_alias_violations(roots: list[FieldNode], fragments: Fragments) -> lis
 def _descendants(
     selection_set: SelectionSetNode, fragments: Fragments, seen: frozenset[str]
 ) -> Iterator[FieldNode]:
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection
-            if selection.selection_set is not None:
-                yield from _descendants(selection.selection_set, fragments, seen)
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _descendants(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:
-                yield from _descendants(fragments[name].selection_set, fragments, seen | {name})
+    for field, path in _level(selection_set, fragments, seen):
+        yield field
+        if field.selection_set is not None:
+            yield from _descendants(field.selection_set, fragments, path)
 
 
 def nested_one_to_many_violations(
@@ -216,10 +211,13 @@ def _nested(
     fragments: Fragments,
     seen: frozenset[str],
 ) -> list[FieldNode]:
-    """The connection fields at least two one-to-many levels deep (not below one another)."""
+    """The connection fields at least two one-to-many levels deep (not below one another).
+
+    A field inside an inline fragment is looked up on ``parent``: record types here have no
+    interfaces or unions to narrow to."""
     found: list[FieldNode] = []
-    for selection, owner, path in _fields_with_parent(selection_set, parent, fragments, seen):
-        definition = owner.fields.get(selection.name.value)
+    for selection, path in _level(selection_set, fragments, seen):
+        definition = parent.fields.get(selection.name.value)
         if definition is None:
             continue
         named = get_named_type(definition.type)
@@ -230,28 +228,6 @@ def _nested(
         if isinstance(named, GraphQLObjectType) and selection.selection_set is not None:
             found += _nested(selection.selection_set, named, level, fragments, path)
     return found
-
-
-def _fields_with_parent(
-    selection_set: SelectionSetNode,
-    parent: GraphQLObjectType,
-    fragments: Fragments,
-    seen: frozenset[str],
-) -> Iterator[tuple[FieldNode, GraphQLObjectType, frozenset[str]]]:
-    """The fields of one selection level, through fragments; an inline fragment's fields are
-    looked up on the parent type (record types here have no interfaces or unions to narrow to).
-    Each comes with the fragments followed to reach it, so a cycle is cut below it too."""
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection, parent, seen
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields_with_parent(selection.selection_set, parent, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:
-                yield from _fields_with_parent(
-                    fragments[name].selection_set, parent, fragments, seen | {name}
-                )
 
 
 def find_violations(
