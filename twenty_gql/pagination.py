@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-__all__ = ["KEYSET_ORDER", "PageMode", "paginate", "paginate_raw"]
+__all__ = ["KEYSET_ORDER", "PageMode", "paginate", "paginate_raw", "raw_pages"]
 
 PageMode = Literal["cursor", "keyset"]
 KEYSET_ORDER: list[dict[str, str]] = [{"id": "AscNullsFirst"}]
@@ -92,6 +92,51 @@ def _filter_parameter(method: Callable[..., object]) -> str:
     return "filter_"
 
 
+def _check(page_size: int, mode: str) -> None:
+    if page_size < 1:
+        raise PaginationError(f"page_size must be at least 1 (got {page_size})")
+    if mode not in ("cursor", "keyset"):
+        raise PaginationError(f"mode must be 'cursor' or 'keyset' (got {mode!r})")
+
+
+async def _pages(
+    fetch: Callable[[dict[str, Any]], Awaitable[object]],
+    *,
+    page_size: int,
+    mode: PageMode,
+    user_filter: object,
+    filter_name: str,
+    order_name: str,
+) -> AsyncIterator[list[Any]]:
+    """The nodes of each page (the last may be empty); ``fetch(arguments)`` returns the
+    connection for ``first`` plus the cursor or keyset arguments."""
+    cursor: str | None = None
+    last_id: object = None
+    while True:
+        call: dict[str, Any] = {"first": page_size}
+        if mode == "cursor":
+            if user_filter is not None:
+                call[filter_name] = user_filter
+            if cursor is not None:
+                call["after"] = cursor
+        else:
+            keyset = _keyset_filter(user_filter, last_id)
+            if keyset is not None:
+                call[filter_name] = keyset
+            call[order_name] = KEYSET_ORDER
+        nodes, has_next, cursor = _page(await fetch(call))
+        yield nodes
+        if not nodes:
+            return
+        if mode == "cursor":
+            if not has_next or cursor is None:
+                return
+        else:
+            if has_next is False or (has_next is None and len(nodes) < page_size):
+                return
+            last_id = _node_id(nodes[-1])
+
+
 async def paginate(
     method: Callable[..., Awaitable[object]],
     *,
@@ -105,40 +150,60 @@ async def paginate(
     ``method`` is a generated client method taking ``first``, ``after``, ``filter_`` and
     ``order_by`` (as scaffolded list operations do); ``kwargs`` are passed on.
     """
-    if page_size < 1:
-        raise PaginationError(f"page_size must be at least 1 (got {page_size})")
-    if mode not in ("cursor", "keyset"):
-        raise PaginationError(f"mode must be 'cursor' or 'keyset' (got {mode!r})")
+    _check(page_size, mode)
     where = getattr(method, "__qualname__", repr(method))
-    filter_name = _filter_parameter(method)
     if mode == "keyset" and kwargs.get("order_by") is not None:
         raise PaginationError("keyset pagination orders by id: do not pass order_by")
-    cursor: str | None = None
-    last_id: object = None
-    while True:
-        call = dict(kwargs, first=page_size)
-        if mode == "cursor":
-            if filter is not None:
-                call[filter_name] = filter
-            if cursor is not None:
-                call["after"] = cursor
-        else:
-            keyset = _keyset_filter(filter, last_id)
-            if keyset is not None:
-                call[filter_name] = keyset
-            call["order_by"] = KEYSET_ORDER
-        nodes, has_next, cursor = _page(_find_connection(await method(**call), where))
+
+    async def fetch(call: dict[str, Any]) -> object:
+        return _find_connection(await method(**{**kwargs, **call}), where)
+
+    pages = _pages(
+        fetch,
+        page_size=page_size,
+        mode=mode,
+        user_filter=filter,
+        filter_name=_filter_parameter(method),
+        order_name="order_by",
+    )
+    async for nodes in pages:
         for node in nodes:
             yield node
-        if not nodes:
-            return
-        if mode == "cursor":
-            if not has_next or cursor is None:
-                return
-        else:
-            if has_next is False or (has_next is None and len(nodes) < page_size):
-                return
-            last_id = _node_id(nodes[-1])
+
+
+def raw_pages(
+    execute: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any]]],
+    query: str,
+    variables: Mapping[str, Any] | None,
+    connection_path: str | Sequence[str],
+    *,
+    page_size: int,
+    mode: PageMode = "cursor",
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """:func:`paginate_raw` a page at a time: the nodes of each page (the last may be empty)."""
+    path = connection_path.split(".") if isinstance(connection_path, str) else list(connection_path)
+    if not path:
+        raise PaginationError("connection_path is empty")
+    _check(page_size, mode)
+    base = dict(variables or {})
+    user_filter = base.pop("filter", None)
+
+    async def fetch(call: dict[str, Any]) -> object:
+        connection: Any = await execute(query, {**base, **call})
+        for step in path:
+            if not isinstance(connection, Mapping) or step not in connection:
+                raise PaginationError(f"the answer has no {'.'.join(path)!r} connection")
+            connection = connection[step]
+        return connection
+
+    return _pages(
+        fetch,
+        page_size=page_size,
+        mode=mode,
+        user_filter=user_filter,
+        filter_name="filter",
+        order_name="orderBy",
+    )
 
 
 async def paginate_raw(
@@ -156,41 +221,7 @@ async def paginate_raw(
     ``$filter`` and ``$orderBy``. ``connection_path`` names the connection in ``data``
     ("companies", or "a.b" / ("a", "b") when nested). ``execute(query, variables)`` returns data.
     """
-    path = connection_path.split(".") if isinstance(connection_path, str) else list(connection_path)
-    if not path:
-        raise PaginationError("connection_path is empty")
-    if page_size < 1:
-        raise PaginationError(f"page_size must be at least 1 (got {page_size})")
-    base = dict(variables or {})
-    user_filter = base.pop("filter", None)
-    cursor: str | None = None
-    last_id: object = None
-    while True:
-        call = dict(base, first=page_size)
-        if mode == "cursor":
-            if user_filter is not None:
-                call["filter"] = user_filter
-            if cursor is not None:
-                call["after"] = cursor
-        else:
-            keyset = _keyset_filter(user_filter, last_id)
-            if keyset is not None:
-                call["filter"] = keyset
-            call["orderBy"] = KEYSET_ORDER
-        connection: Any = await execute(query, call)
-        for step in path:
-            if not isinstance(connection, Mapping) or step not in connection:
-                raise PaginationError(f"the answer has no {'.'.join(path)!r} connection")
-            connection = connection[step]
-        nodes, has_next, cursor = _page(connection)
+    pages = raw_pages(execute, query, variables, connection_path, page_size=page_size, mode=mode)
+    async for nodes in pages:
         for node in nodes:
             yield node
-        if not nodes:
-            return
-        if mode == "cursor":
-            if not has_next or cursor is None:
-                return
-        else:
-            if has_next is False or (has_next is None and len(nodes) < page_size):
-                return
-            last_id = _node_id(nodes[-1])

@@ -138,3 +138,28 @@ async def test_an_operation_without_a_connection_is_refused(fake: FakeCompanies)
         with pytest.raises(PaginationError, match="'nope'"):
             async for _ in twenty.paginate_raw(RAW_LIST, {}, "nope", page_size=5):
                 pass
+
+
+async def test_an_unknown_mode_is_refused_by_name(fake: FakeCompanies) -> None:
+    async with Twenty(fake.url, CANARY_KEY, rate_limit="off") as twenty:
+        with pytest.raises(
+            PaginationError, match=r"mode must be 'cursor' or 'keyset' \(got 'pages'\)"
+        ):
+            async for _ in twenty.paginate(
+                twenty.core.list_companies,
+                page_size=5,
+                mode="pages",  # type: ignore[arg-type]
+            ):
+                pass
+        with pytest.raises(
+            PaginationError, match=r"mode must be 'cursor' or 'keyset' \(got 'pages'\)"
+        ):
+            async for _ in twenty.paginate_raw(
+                RAW_LIST,
+                {},
+                "companies",
+                page_size=5,
+                mode="pages",  # type: ignore[arg-type]
+            ):
+                pass
+    assert fake.requests == []
