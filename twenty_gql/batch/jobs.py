@@ -54,7 +54,7 @@ from twenty_gql.errors import (
 )
 from twenty_gql.events import Event, RetryEvent, ThrottleEvent
 from twenty_gql.naming import ObjectNames
-from twenty_gql.pagination import KEYSET_ORDER
+from twenty_gql.pagination import raw_pages
 from twenty_gql.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -314,7 +314,7 @@ async def _bulk(
     if not single:
         # Snapshot the ids first, so an update that changes what the filter matches still
         # touches each record exactly once, then act on chunks of ``limit`` ids.
-        ids = [str(node["id"]) async for node in _ids(twenty, names, scoped, retry, result)]
+        ids = await _ids(twenty, names, scoped, retry, result)
         slots = asyncio.Semaphore(concurrency)
 
         async def run_chunk(chunk: Sequence[str]) -> None:
@@ -334,24 +334,22 @@ async def _ids(
     scoped: Mapping[str, Any],
     retry: RetryPolicy,
     result: BulkResult,
-) -> Any:
+) -> list[str]:
     doc, op = list_query(names, ["id"])
-    last: str | None = None
-    page = twenty.profile.page_size
-    while True:
-        page_filter: Mapping[str, Any] = (
-            scoped if last is None else {"and": [scoped, {"id": {"gt": last}}]}
-        )
-        data = await twenty.execute(
-            doc, {"filter": page_filter, "orderBy": KEYSET_ORDER, "first": page}, op, retry=retry
-        )
+
+    async def fetch(query: str, variables: dict[str, Any]) -> dict[str, Any]:
         result.calls += 1
-        edges = (data.get(names.root_fields.find_many) or {}).get("edges") or []
-        for edge in edges:
-            yield edge["node"]
-        if len(edges) < page:
-            return
-        last = str(edges[-1]["node"]["id"])
+        return await twenty.execute(query, variables, op, retry=retry)
+
+    pages = raw_pages(
+        fetch,
+        doc,
+        {"filter": scoped},
+        names.root_fields.find_many,
+        page_size=twenty.profile.page_size,
+        mode="keyset",
+    )
+    return [str(node["id"]) async for nodes in pages for node in nodes]
 
 
 async def update_many(

@@ -26,6 +26,7 @@ from twenty_gql.batch.dedupe import get_path
 from twenty_gql.batch.documents import count_query, list_query
 from twenty_gql.batch.jobs import JOB_RETRY
 from twenty_gql.io.object_schema import ObjectSchema, UnknownObjectError, find_object
+from twenty_gql.pagination import raw_pages
 
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
@@ -171,31 +172,28 @@ async def run_export(
     except OSError as exc:
         raise ExportSetupError(f"--out {out}: cannot write ({exc.strerror})") from None
     rows = 0
+
+    async def fetch(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        return await twenty.execute(query, variables, operation, retry=JOB_RETRY)
+
+    pages = raw_pages(
+        fetch,
+        document,
+        {"filter": filter},
+        names.root_fields.find_many,
+        page_size=size,
+        mode="keyset",
+    )
     try:
         writer = _Writer(handle, out_format, paths)
-        last_id: str | None = None
-        while True:
-            page_filter: Mapping[str, Any] | None = filter
-            if last_id is not None:
-                after = {"id": {"gt": last_id}}
-                page_filter = after if not filter else {"and": [dict(filter), after]}
-            data = await twenty.execute(
-                document,
-                {"filter": page_filter, "orderBy": [{"id": "AscNullsFirst"}], "first": size},
-                operation,
-                retry=JOB_RETRY,
-            )
-            calls += 1
-            edges = (data.get(names.root_fields.find_many) or {}).get("edges") or []
-            nodes = [edge["node"] for edge in edges]
+        async for nodes in pages:
             if nodes:
                 await asyncio.to_thread(writer.page, nodes)
                 rows += len(nodes)
-                last_id = str(nodes[-1]["id"])
             if on_progress is not None:
                 on_progress(rows, total)
-            if len(nodes) < size:
-                break
         await asyncio.to_thread(_finish, handle)
         await asyncio.to_thread(os.replace, temp, out)
     except BaseException:
