@@ -467,3 +467,20 @@ async def test_one_to_many_and_self_relations(client: Client) -> None:
         '{ companies(filter: {name: {eq: "Stripe"}}) { edges { node { bills { totalCount } } } } }'
     )
     assert bills["companies"]["edges"][0]["node"]["bills"]["totalCount"] == 1
+
+
+async def test_a_query_is_checked_against_the_schema_of_the_moment(client: Client) -> None:
+    # The checks of a query text are cached per schema: a refusal repeats word for word until
+    # a metadata change, and the same text is then checked against the new schema.
+    query = "query($first: Int) { invoices(first: $first) { totalCount } }"
+    before = await client.post(query, {"first": 1})
+    again = await client.post(query, {"first": 1})
+    assert before.errors and before.body == again.body
+    assert "invoices" in before.errors[0]["message"]
+    await create_invoice(client)
+    data = await client.ok(query, {"first": 1})
+    assert data["invoices"]["totalCount"] == 0
+    # only the text's checks are cached: each request's variables are checked anew
+    bad = await client.post(query, {"first": "many"})
+    assert bad.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
+    assert (await client.ok(query, {"first": 2}))["invoices"]["totalCount"] == 0

@@ -211,13 +211,12 @@ class Sandbox:
         if isinstance(caller, web.Response):
             return caller
         if caller.info is None:
-            schema, version, checks = self._anonymous_schema, 0, False
+            schema, checks = self._anonymous_schema, False
         else:
-            schema, version, checks = self.workspace.schema(), self.workspace.schema_version, True
+            schema, checks = self.workspace.schema(), True
         try:
             prepared = prepare_request(
                 schema,
-                version,
                 body,
                 max_root_fields=self.profile.max_root_fields,
                 twenty_checks=checks,

@@ -3,8 +3,9 @@
 graphql-core does the parsing, validation and execution (``request_errors`` maps its errors to
 Twenty's shapes); this module answers Twenty's own refusals (root field count, duplicate root
 fields, one-to-many inside one-to-many, found by :mod:`twenty_gql.operation_rules`) in Twenty's
-error shapes, and refuses the nested aliases Twenty would silently ignore. Parsed and validated
-documents are cached per query text and schema version.
+error shapes, and refuses the nested aliases Twenty would silently ignore. What a query text
+answers before its variables (the operation to run, or the rejection) is cached per schema: the
+workspace builds a new schema object for each metadata version.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
@@ -70,22 +72,24 @@ class _Cache:
             self._data.popitem(last=False)
 
 
-_parsed = _Cache()
-_validated = _Cache()
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A query text that passed every check that does not depend on its variables."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    root_keys: list[str]
+    is_mutation: bool
+
+
+_checked: WeakKeyDictionary[GraphQLSchema, _Cache] = WeakKeyDictionary()
 
 
 def _parse(query: str) -> DocumentNode:
-    cached = _parsed.get(query)
-    if cached is None:
-        try:
-            cached = parse(query)
-        except GraphQLError as error:
-            cached = error
-        _parsed.put(query, cached)
-    if isinstance(cached, GraphQLError):
-        raise RequestError({"errors": [plain(cached)]})
-    assert isinstance(cached, DocumentNode)
-    return cached
+    try:
+        return parse(query)
+    except GraphQLError as error:
+        raise RequestError({"errors": [plain(error)]}) from None
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
@@ -129,7 +133,6 @@ def _refuse_nested_aliases(
 
 def prepare_request(
     schema: GraphQLSchema,
-    schema_version: int,
     body: dict[str, Any],
     *,
     max_root_fields: int,
@@ -143,12 +146,48 @@ def prepare_request(
     if variables is not None and not isinstance(variables, dict):
         raise RequestError({"errors": [{"message": "Variables must be an object."}]}, 400)
     operation_name = body.get("operationName") or None
+    cache = _checked.get(schema)
+    if cache is None:
+        cache = _checked[schema] = _Cache()
+    key = (query, operation_name, max_root_fields, twenty_checks)
+    checked = cache.get(key)
+    if checked is None:
+        try:
+            checked = _check(schema, query, operation_name, max_root_fields, twenty_checks)
+        except RequestError as rejected:
+            # A fresh, never raised copy: a traceback would keep the schema (the key) alive.
+            checked = RequestError(rejected.payload, rejected.status)
+        cache.put(key, checked)
+    if isinstance(checked, RequestError):
+        raise RequestError(checked.payload, checked.status)
+    assert isinstance(checked, _Checked)
+    operation = checked.operation
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        raise map_variable_errors(coerced, operation, checked.root_keys)
+    return PreparedRequest(
+        schema,
+        checked.document,
+        operation,
+        checked.root_keys,
+        variables,
+        operation_name,
+        checked.is_mutation,
+    )
+
+
+def _check(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    max_root_fields: int,
+    twenty_checks: bool,
+) -> _Checked:
     document = _parse(query)
     operation = _operation(document, operation_name)
     fragments = fragment_definitions(document)
     roots = root_fields(operation, fragments)
     root_keys = list(dict.fromkeys((f.alias or f.name).value for f in roots))
-    is_mutation = operation.operation == OperationType.MUTATION
     if twenty_checks:
         # Twenty counts root resolvers before validating the document (94)
         refused = root_field_violations(roots, max_root_fields=max_root_fields)
@@ -159,11 +198,7 @@ def prepare_request(
             if first.rule == "duplicate-root-field":
                 error["extensions"].pop("userFriendlyMessage", None)
             raise RequestError({"data": {}, "errors": [error]})
-    cache_key = (query, id(schema), schema_version)
-    errors = _validated.get(cache_key)
-    if errors is None:
-        errors = validate(schema, document)
-        _validated.put(cache_key, errors)
+    errors = validate(schema, document)
     if errors:
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:
@@ -172,12 +207,8 @@ def prepare_request(
         if nested:
             error = bad_input(nested[0].message, "TOO_COMPLEX_QUERY").payload
             raise RequestError({"data": dict.fromkeys(root_keys), "errors": [error]})
-    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
-    if isinstance(coerced, list):
-        raise map_variable_errors(coerced, operation, root_keys)
-    return PreparedRequest(
-        schema, document, operation, root_keys, variables, operation_name, is_mutation
-    )
+    is_mutation = operation.operation == OperationType.MUTATION
+    return _Checked(document, operation, root_keys, is_mutation)
 
 
 def run_prepared(prepared: PreparedRequest, context: Any) -> dict[str, Any]:
