@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from twenty_gql.naming import ObjectNames, capitalize
 
 __all__ = [
+    "bulk_field",
     "bulk_mutation",
     "count_query",
     "list_query",
@@ -71,15 +72,20 @@ def count_query(names: ObjectNames) -> tuple[str, str]:
     return doc, op
 
 
-def bulk_mutation(names: ObjectNames, action: str) -> tuple[str, str]:
-    """update/delete/restore/destroy by filter; update takes ``$data`` too."""
+def bulk_field(names: ObjectNames, action: str) -> str:
+    """The root field of update/delete/restore/destroy by filter."""
     roots = names.root_fields
-    field = {
+    return {
         "update": roots.update_many,
         "delete": roots.delete_many,
         "restore": roots.restore_many,
         "destroy": roots.destroy_many,
     }[action]
+
+
+def bulk_mutation(names: ObjectNames, action: str) -> tuple[str, str]:
+    """update/delete/restore/destroy by filter; update takes ``$data`` too."""
+    field = bulk_field(names, action)
     op = f"Batch{capitalize(field)}"
     if action == "update":
         doc = (

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from twenty_gql.batch.chunking import RecordLimit, chunked
 from twenty_gql.batch.dedupe import UniqueKey, default_unique_keys
 from twenty_gql.batch.documents import (
+    bulk_field,
     bulk_mutation,
     count_query,
     list_query,
@@ -292,12 +293,7 @@ async def _bulk(
     result.calls += 1
     total = (counted.get(names.root_fields.find_many) or {}).get("totalCount") or 0
     doc, op = bulk_mutation(names, action)
-    root = {
-        "update": names.root_fields.update_many,
-        "delete": names.root_fields.delete_many,
-        "restore": names.root_fields.restore_many,
-        "destroy": names.root_fields.destroy_many,
-    }[action]
+    root = bulk_field(names, action)
     extra = {} if data is None else {"data": dict(data)}
 
     async def run(chunk_filter: Mapping[str, Any]) -> None:
