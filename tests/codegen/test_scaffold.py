@@ -12,10 +12,10 @@ from twenty_gql.cli import app
 from twenty_gql.codegen.scaffold import (
     STANDARD_OBJECTS,
     ScaffoldError,
-    find_objects,
     scaffold,
     write_scaffold,
 )
+from twenty_gql.schema.objects import find_objects
 
 from .conftest import GOLDEN
 

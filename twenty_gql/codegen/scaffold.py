@@ -1,11 +1,8 @@
 """Scaffold: write the GraphQL operations of every Twenty object a schema exposes.
 
-An object is recognised by Twenty's naming rules (``twenty_gql.naming.ObjectNames``): a query
-field ``<plural>`` returning ``<Record>Connection``, a query field
-``<singular>(filter: <Record>FilterInput!)`` returning ``<Record>`` and a mutation
-``create<Plural>``. For each object one document holds a ``<Record>Fields`` fragment and the
-operations Get, List, Create (plural batch upsert), Update (one and many), Delete, Restore and
-Destroy (many).
+Objects are those :func:`twenty_gql.schema.objects.find_objects` recognises by Twenty's naming
+rules. For each object one document holds a ``<Record>Fields`` fragment and the operations Get,
+List, Create (plural batch upsert), Update (one and many), Delete, Restore and Destroy (many).
 
 The fragment selects every scalar and enum field (the ``<relation>Id`` of each many-to-one
 relation is such a scalar), and every composite field (an object type that is not a record, such
@@ -33,16 +30,15 @@ from graphql import (
     get_named_type,
     is_leaf_type,
     is_non_null_type,
-    is_object_type,
 )
 
-from twenty_gql.naming import ObjectNames, uncapitalize
+from twenty_gql.naming import ObjectNames
+from twenty_gql.schema.objects import find_objects
 
 __all__ = [
     "SKIPPED_SCALARS",
     "STANDARD_OBJECTS",
     "ScaffoldError",
-    "find_objects",
     "python_attribute_name",
     "render_object",
     "scaffold",
@@ -71,42 +67,6 @@ _INDENT = "  "
 
 class ScaffoldError(ValueError):
     """The schema or the requested objects cannot be scaffolded; the message says why."""
-
-
-def find_objects(schema: GraphQLSchema) -> dict[str, ObjectNames]:
-    """Every Twenty object in ``schema``, keyed by ``nameSingular`` (sorted)."""
-    query = schema.query_type
-    if query is None or schema.mutation_type is None:
-        return {}
-    found: dict[str, ObjectNames] = {}
-    for plural, field in query.fields.items():
-        connection = get_named_type(field.type).name
-        if not connection.endswith("Connection"):
-            continue
-        try:
-            names = ObjectNames(uncapitalize(connection.removesuffix("Connection")), plural)
-        except ValueError:
-            continue
-        if names.types.connection == connection and _is_object(schema, names):
-            found[names.singular] = names
-    return dict(sorted(found.items()))
-
-
-def _is_object(schema: GraphQLSchema, names: ObjectNames) -> bool:
-    """The find-one field and the batch create that Twenty generates for every object."""
-    assert schema.query_type is not None and schema.mutation_type is not None
-    record = schema.type_map.get(names.types.record)
-    find_one = schema.query_type.fields.get(names.root_fields.find_one)
-    if not is_object_type(record) or find_one is None:
-        return False
-    if get_named_type(find_one.type) is not record:
-        return False
-    filter_arg = find_one.args.get("filter")
-    if filter_arg is None or not is_non_null_type(filter_arg.type):
-        return False
-    if get_named_type(filter_arg.type).name != names.types.filter_input:
-        return False
-    return names.root_fields.create_many in schema.mutation_type.fields
 
 
 def scaffold(

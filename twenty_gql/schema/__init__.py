@@ -1,4 +1,5 @@
-"""Pull a workspace's schemas as deterministic SDL, and diff them (schema drift)."""
+"""Pull a workspace's schemas as deterministic SDL, diff them (schema drift), and find the
+Twenty objects a schema exposes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from twenty_gql.schema.introspection import (
     UnexpectedAnswerError,
     fetch_introspection,
 )
+from twenty_gql.schema.objects import find_objects
 from twenty_gql.schema.pull import (
     CommittedSchemaError,
     PulledSchema,
@@ -38,6 +40,7 @@ __all__ = [
     "check_schemas",
     "diff_schemas",
     "fetch_introspection",
+    "find_objects",
     "print_sorted_sdl",
     "pull_schemas",
     "schema_from_introspection",
