@@ -45,6 +45,7 @@ from twenty_gql.errors import (
     TransportError,
     TwentyError,
 )
+from twenty_gql.operation_rules import fragment_definitions, root_fields
 
 __all__ = ["NO_RETRY", "OperationInfo", "RetryPolicy", "operation_info"]
 
@@ -168,7 +169,8 @@ def operation_info(query: str, operation_name: str | None = None) -> OperationIn
         raise ValueError(f"the GraphQL document does not parse: {exc.message}") from None
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     op = _select(ops, operation_name)
-    fields = [s for s in op.selection_set.selections if isinstance(s, FieldNode)]
+    # Through fragments too: a create spread from a fragment is still a create.
+    fields = root_fields(op, fragment_definitions(document))
     names = tuple(f.name.value for f in fields)
     if op.operation is not OperationType.MUTATION:
         return OperationInfo(op.operation.value, names)

@@ -67,12 +67,21 @@ async def test_attempts_are_capped(replay: ReplayServer) -> None:
     assert len(replay.received) == FAST_RETRY.max_attempts
 
 
+CREATE_IN_FRAGMENT = (
+    "mutation CreateCompany($data: CompanyCreateInput!) { ...Make } "
+    "fragment Make on Mutation { createCompany(data: $data) { id } }"
+)
+
+
 @pytest.mark.parametrize("fault", [ERROR_500, DROP], ids=["503", "drop"])
-async def test_a_plain_create_is_not_retried(replay: ReplayServer, fault: Reply) -> None:
+@pytest.mark.parametrize("document", [CREATE, CREATE_IN_FRAGMENT], ids=["plain", "fragment"])
+async def test_a_plain_create_is_not_retried(
+    replay: ReplayServer, fault: Reply, document: str
+) -> None:
     replay.queue(fault, OK)
     async with _client(replay) as twenty:
         with pytest.raises((e.ServerError, e.TransportError)):
-            await twenty.execute(CREATE, {"data": {"name": "x"}})
+            await twenty.execute(document, {"data": {"name": "x"}})
     assert len(replay.received) == 1
 
 
@@ -224,6 +233,19 @@ async def test_the_generated_client_passes_retry_through(replay: ReplayServer) -
         ("mutation { sendInvitations(emails: []) { success } }", None, False),
         # A string mentioning "upsert: true" is not an argument.
         ('mutation { createCompany(data: {name: "upsert: true"}) { id } }', None, False),
+        # Root fields selected through fragments count like any other.
+        (
+            "mutation M { ...Make } fragment Make on Mutation { createCompany(data: {}) { id } }",
+            None,
+            False,
+        ),
+        ("mutation { ... on Mutation { sendInvitations(emails: []) { success } } }", None, False),
+        (
+            "mutation M { ...Up } fragment Up on Mutation { createCompanies(data: [], upsert: true)"
+            " { id } }",
+            None,
+            True,
+        ),
     ],
 )
 def test_idempotency_comes_from_the_parsed_operation(
@@ -235,6 +257,10 @@ def test_idempotency_comes_from_the_parsed_operation(
 def test_cost_is_one_per_root_field() -> None:
     assert operation_info(LIST).cost == 1
     assert operation_info("{ a { id } b { id } c { id } }").cost == 3
+    fragments = (
+        "query Q { a { id } ...F } fragment F on Query { b { id } ... on Query { c { id } } }"
+    )
+    assert operation_info(fragments).cost == 3
 
 
 def test_full_jitter_backoff_is_capped() -> None:
