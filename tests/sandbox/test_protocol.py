@@ -220,3 +220,18 @@ async def test_rate_limit_sequence_83_three_root_fields_cost_one_token(
     assert observed == [
         {"errors": step["errors"], "non_null": sorted(step["non_null"])} for step in recorded
     ]
+
+
+async def test_unknown_sub_field_of_a_composite_input_names_the_input_type(client: Client) -> None:
+    # Every composite (Links ... RichText, Actor) is a value, not an object: the message names
+    # its input type instead of an object "richText" or "actor" the workspace does not have.
+    for owner, field, value, type_name in (
+        ("Company", "domainName", "{foo: 1}", "LinksCreateInput"),
+        ("Note", "bodyV2", "{foo: 1}", "RichTextCreateInput"),
+        ("Note", "createdBy", "{source: MANUAL, foo: 1}", "ActorCreateInput"),
+    ):
+        reply = await client.post(
+            f"mutation {{ create{owner}(data: {{{field}: {value}}}) {{ id }} }}"
+        )
+        assert reply.codes == [("BAD_USER_INPUT", "INVALID_ARGS_DATA")], reply.body
+        assert reply.errors[0]["message"] == f'Field "foo" is not defined by type "{type_name}".'

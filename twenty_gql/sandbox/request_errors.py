@@ -12,6 +12,7 @@ from graphql import ArgumentNode, DocumentNode, GraphQLError, OperationDefinitio
 from graphql.language import Visitor, visit
 
 from .errors import bad_input
+from .metadata import COMPOSITE_TYPES
 
 __all__ = ["RequestError", "map_validation_errors", "map_variable_errors", "plain"]
 
@@ -54,6 +55,9 @@ _UNKNOWN_INPUT_FIELD = re.compile(r"Field '(\w+)' is not defined by type '(\w+)'
 _ROOT_FIELD = re.compile(r"Cannot query field '\w+' on type '(Query|Mutation)'\.")
 
 
+_COMPOSITE_NAMES = frozenset(name for name, _ in COMPOSITE_TYPES.values())
+
+
 def _input_kind(type_name: str) -> tuple[str, str | None]:
     """``(subCode, object)`` for an input type: data inputs, filter inputs, or plain args."""
     for suffix, code in (
@@ -63,9 +67,8 @@ def _input_kind(type_name: str) -> tuple[str, str | None]:
     ):
         if type_name.endswith(suffix):
             base = type_name[: -len(suffix)]
-            for composite in ("Links", "Address", "Currency", "FullName", "Emails", "Phones"):
-                if base == composite:
-                    return code, None
+            if base in _COMPOSITE_NAMES:
+                return code, None
             return code, base[:1].lower() + base[1:]
     return "INVALID_QUERY_INPUT", None
 
