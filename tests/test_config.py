@@ -33,6 +33,7 @@ def test_url_is_normalised_to_the_base() -> None:
         ("127.0.0.1:3000", "must start with http"),
         ("ftp://127.0.0.1", "must start with http"),
         ("http://user:secret@127.0.0.1:3000", "user name or password"),
+        ("http://[::1:3000", "workspace URL is malformed"),
     ],
 )
 def test_bad_urls_name_the_problem(url: str, message: str) -> None:
@@ -54,3 +55,19 @@ def test_from_env_names_the_missing_variable() -> None:
 def test_blank_key_is_refused() -> None:
     with pytest.raises(ConfigError, match="empty"):
         ApiKey("  ")
+
+
+@pytest.mark.parametrize(
+    ("url", "api_key", "message"),
+    [
+        # url and key swapped: the key must not come back in the message about the URL
+        (CANARY, "http://127.0.0.1:3000", "must start with http"),
+        (f"127.0.0.1:3000/?token={CANARY}", CANARY, "must start with http"),
+        # a password in a URL that is wrong in another way too is not echoed either
+        ("ftp://user:hunter2@127.0.0.1", CANARY, "user name or password"),
+    ],
+)
+def test_a_bad_url_never_echoes_a_secret(url: str, api_key: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.create(url, api_key)
+    assert CANARY not in str(caught.value) and "hunter2" not in str(caught.value)

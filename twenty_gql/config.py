@@ -60,12 +60,16 @@ class ApiKey:
 
 def _normalise_base_url(url: str) -> str:
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"the workspace URL must start with http:// or https:// (got {url!r})")
+    # No message repeats the URL: it may hold a password, or be the API key itself when url and
+    # key were swapped. Credentials belong in the header, never in a URL (logs, messages).
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket; urlsplit's message may quote the URL
+        raise ConfigError("the workspace URL is malformed") from None
     if parts.username is not None or parts.password is not None:
-        # Credentials in a URL end up in logs and error messages; the key goes in the header.
         raise ConfigError("the workspace URL must not contain a user name or password")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("the workspace URL must start with http:// or https:// and name a host")
     for suffix in ("/graphql", "/metadata"):
         if url.endswith(suffix):
             url = url[: -len(suffix)]
