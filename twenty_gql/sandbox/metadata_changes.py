@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from twenty_gql.naming import ObjectNames
+from twenty_gql.naming import ObjectNames, capitalize, uncapitalize
 
 from .errors import SandboxError
 from .metadata import FIELD_TYPES, FieldMeta, ObjectMeta, RelationMeta, WorkspaceMetadata, stable_id
@@ -485,7 +485,7 @@ def _camel(label: str) -> str:
     if not words:
         return "related"
     first, *rest = words
-    return first[:1].lower() + first[1:] + "".join(w[:1].upper() + w[1:] for w in rest)
+    return uncapitalize(first) + "".join(capitalize(w) for w in rest)
 
 
 def _normalise_options(options: Any) -> list[dict[str, Any]] | None:

@@ -11,6 +11,8 @@ from typing import Any
 from graphql import ArgumentNode, DocumentNode, GraphQLError, OperationDefinitionNode
 from graphql.language import Visitor, visit
 
+from twenty_gql.naming import uncapitalize
+
 from .errors import bad_input
 from .metadata import COMPOSITE_TYPES
 
@@ -69,7 +71,7 @@ def _input_kind(type_name: str) -> tuple[str, str | None]:
             base = type_name[: -len(suffix)]
             if base in _COMPOSITE_NAMES:
                 return code, None
-            return code, base[:1].lower() + base[1:]
+            return code, uncapitalize(base)
     return "INVALID_QUERY_INPUT", None
 
 
