@@ -17,10 +17,10 @@ import asyncio
 import heapq
 import time
 import uuid
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from twenty_gql.batch.chunking import BatchPlanner, PlannedBatch, PlannedRow, RecordLimit
 from twenty_gql.batch.dedupe import UniqueKey, key_values
@@ -30,6 +30,8 @@ from twenty_gql.batch.result import JobResult, JobStats, RowOutcome, RowStatus
 from twenty_gql.batch.sender import RecordSender, Rejection, RejectionKind
 
 __all__ = ["InputRow", "JobAborted", "UpsertOptions", "record_status", "run_upsert"]
+
+T = TypeVar("T")
 
 _ID_NAMESPACE = uuid.UUID("0b7c1a52-7f0e-4d4c-9a64-1d1f9b1e5a20")
 
@@ -146,7 +148,8 @@ def _outcome(result: RowResult) -> RowOutcome:
     return _failed(row, result.rejection)
 
 
-async def _aiter(rows: AsyncIterable[InputRow] | Iterable[InputRow]) -> Any:
+async def as_async(rows: AsyncIterable[T] | Iterable[T]) -> AsyncIterator[T]:
+    """``rows`` as an async iterable, whichever kind it is."""
     if isinstance(rows, AsyncIterable):
         async for row in rows:
             yield row
@@ -219,7 +222,7 @@ class _Job:
                 self._landed[batch.seq] = asyncio.Event()
                 tasks.create_task(self._run_batch(batch, planner, emitter, slots))
 
-            async for row in _aiter(rows):
+            async for row in as_async(rows):
                 if self.journal is not None and self.journal.covers(row.index):
                     failure = self.journal.failure(row.index)
                     emitter.push(

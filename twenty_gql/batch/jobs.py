@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,7 @@ from twenty_gql.batch.engine import (
     OutcomeHook,
     ProgressHook,
     UpsertOptions,
+    as_async,
     run_upsert,
 )
 from twenty_gql.batch.journal import Journal
@@ -162,16 +163,11 @@ def _as_dict(row: Any) -> dict[str, Any]:
     raise TypeError(f"a row must be a dict or a pydantic model, not {type(row).__name__}")
 
 
-async def _input_rows(rows: Iterable[Any] | AsyncIterable[Any]) -> Any:
+async def _input_rows(rows: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[InputRow]:
     index = 0
-    if isinstance(rows, AsyncIterable):
-        async for row in rows:
-            yield row if isinstance(row, InputRow) else InputRow(index, _as_dict(row))
-            index += 1
-    else:
-        for row in rows:
-            yield row if isinstance(row, InputRow) else InputRow(index, _as_dict(row))
-            index += 1
+    async for row in as_async(rows):
+        yield row if isinstance(row, InputRow) else InputRow(index, _as_dict(row))
+        index += 1
 
 
 async def upsert_many(
