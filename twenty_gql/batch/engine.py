@@ -181,7 +181,6 @@ async def run_upsert(
         await job.run(rows)
     except BaseExceptionGroup as group:
         cause = _first_cause(group)
-        result.stats.elapsed = time.monotonic() - started
         raise JobAborted(result, cause) from cause
     finally:
         result.stats.elapsed = time.monotonic() - started
