@@ -478,10 +478,10 @@ class Records:
         self, obj: ObjectMeta, filt: dict[str, Any], *, scope: str
     ) -> list[dict[str, Any]]:
         """Records a many-mutation applies to: ``live``, ``deleted`` or ``all``."""
-        where, params = compile_filter(self.meta, obj, filt)
         if scope != "live":
             # the filter may match soft-deleted records without naming deletedAt
-            where, params = compile_filter(self.meta, obj, {"and": [filt, _ANY_DELETED]})
+            filt = {"and": [filt, _ANY_DELETED]}
+        where, params = compile_filter(self.meta, obj, filt)
         if scope == "deleted":
             where = f"({where}) AND json_extract(data, '$.deletedAt') IS NOT NULL"
         return self.store.select(obj.nameSingular, where, params, "rowid")
