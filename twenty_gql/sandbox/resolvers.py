@@ -176,10 +176,11 @@ def _wire_scalars(schema: GraphQLSchema) -> None:
 
 def wire_schema(schema: GraphQLSchema, meta: WorkspaceMetadata) -> GraphQLSchema:
     _wire_scalars(schema)
-    for root in (schema.query_type, schema.mutation_type):
-        assert root is not None
-        for obj in meta.active_objects():
-            for name, resolver in _root_resolvers(obj).items():
+    roots = (schema.query_type, schema.mutation_type)
+    for obj in meta.active_objects():
+        for name, resolver in _root_resolvers(obj).items():
+            for root in roots:
+                assert root is not None
                 if name in root.fields:
                     root.fields[name].resolve = resolver
     for obj in meta.active_objects():
