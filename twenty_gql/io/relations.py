@@ -1,8 +1,9 @@
 """Setting relations by a unique key of the target: ``company.domainName`` -> ``companyId``.
 
 Rows pass through a small buffer; the distinct key values the buffer needs and the cache does not
-hold are looked up in one query per target (``in`` filter), then each row gets its ids. A value
-that matches no record rejects the row, naming the relation and the value. The cache is bounded.
+hold go to the lookup once per target (which asks with ``in`` filters, a page of values a query),
+then each row gets its ids. A value that matches no record rejects the row, naming the relation
+and the value. The cache is bounded.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from twenty_gql.naming import ObjectNames
 __all__ = ["RELATION_NOT_FOUND", "RelationLookup", "resolve_relations"]
 
 RELATION_NOT_FOUND = "RELATION_NOT_FOUND"
-_LOOKUP_CHUNK = 200
 
 
 class RelationLookup(Protocol):
     async def find_ids(
         self, target: ObjectNames, key: UniqueKey, values: Sequence[str]
     ) -> Mapping[str, str]:
-        """``{value: id}`` for the ``target`` records whose ``key`` is one of ``values``."""
+        """``{value: id}`` for the ``target`` records whose ``key`` is one of ``values`` (as
+        many as one buffer of rows needs: the lookup cuts them to its own query size)."""
         ...
 
 
@@ -97,16 +98,12 @@ async def _resolve(
                 wanted.setdefault(group, (relation, set()))[1].add(value)
     for relation, values in wanted.values():
         ordered = sorted(values)
-        for start in range(0, len(ordered), _LOOKUP_CHUNK):
-            chunk = ordered[start : start + _LOOKUP_CHUNK]
-            found = (
-                {}
-                if lookup is None
-                else await lookup.find_ids(relation.target, relation.key, chunk)
-            )
-            normalised = {_norm(relation.key, k): v for k, v in found.items()}
-            for value in chunk:
-                cache.put(_slot(relation, value), normalised.get(_norm(relation.key, value)))
+        found = (
+            {} if lookup is None else await lookup.find_ids(relation.target, relation.key, ordered)
+        )
+        normalised = {_norm(relation.key, k): v for k, v in found.items()}
+        for value in ordered:
+            cache.put(_slot(relation, value), normalised.get(_norm(relation.key, value)))
     ready: list[InputRow] = []
     for row in rows:
         ready.append(_finish(row, cache, checked=lookup is not None))
