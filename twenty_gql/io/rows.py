@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from twenty_gql.batch.dedupe import get_path
 from twenty_gql.batch.sender import Rejection, RejectionKind
 from twenty_gql.io.coerce import CoercionError, coerce_value
 from twenty_gql.io.mapping import ColumnPlan
@@ -133,12 +134,8 @@ _ID = Leaf(path="id", type_name="ID")
 def _has(built: BuiltRow, path: str) -> bool:
     if any(relation.path == path for relation, _ in built.relations):
         return True
-    current: Any = built.data
-    for part in path.split("."):
-        if not isinstance(current, Mapping) or part not in current:
-            return False
-        current = current[part]
-    return current not in (None, "")
+    assert built.data is not None
+    return get_path(built.data, path) not in (None, "")
 
 
 class _RowProblem(ValueError):
