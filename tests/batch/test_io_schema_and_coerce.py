@@ -95,6 +95,11 @@ def test_values_are_coerced_by_their_graphql_type(leaf: Leaf, raw: object, value
         (Leaf("employees", "Float"), "many", "'many' is not a number"),
         (Leaf("employees", "Float"), True, "is not a number"),
         (Leaf("n", "Int"), "1.5", "not a whole number"),
+        (Leaf("n", "Int"), 1.5, "not a whole number"),
+        # JSONL may carry NaN/Infinity (Python's json reads them): refused like the CSV text
+        (Leaf("employees", "Float"), "inf", "not a finite number"),
+        (Leaf("employees", "Float"), float("nan"), "'NaN' is not a finite number"),
+        (Leaf("employees", "Float"), float("-inf"), "'-Infinity' is not a finite number"),
         (Leaf("visa", "Boolean"), "maybe", "not a boolean"),
         (Leaf("birthday", "Date"), "2023-02-29", "not a date"),
         (Leaf("birthday", "Date"), "28/11/2026", "not a date"),

@@ -8,6 +8,7 @@ such as ``amountMicros`` stay integers when they are whole, so they keep every d
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from datetime import date, datetime
@@ -96,26 +97,23 @@ def _enum(leaf: Leaf, value: Any) -> str:
 
 
 def _number(value: Any, *, integer: bool) -> int | float:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise CoercionError(f"{_shown(value)} is not a number")
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if integer and not value.is_integer():
-            raise CoercionError(f"{_shown(value)} is not a whole number")
-        return int(value) if integer else value
-    if not isinstance(value, str):
-        raise CoercionError(f"{_shown(value)} is not a number")
-    text = value.strip().replace("_", "")
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        raise CoercionError(f"{_shown(value)} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
+        number = value
+    else:
+        text = value.strip().replace("_", "")
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            raise CoercionError(f"{_shown(value)} is not a number") from None
+    if not math.isfinite(number):
         raise CoercionError(f"{_shown(value)} is not a finite number")
     if integer:
         if not number.is_integer():
