@@ -11,7 +11,7 @@ from typing import Any
 from .errors import bad_input
 from .metadata import COMPOSITE_TYPES, ObjectMeta, WorkspaceMetadata
 from .store import table_name
-from .values import parse_date, parse_datetime
+from .values import parse_date, parse_datetime, path_value
 
 __all__ = [
     "SortKey",
@@ -238,15 +238,8 @@ def compile_order(obj: ObjectMeta, order_by: Sequence[dict[str, Any]] | None) ->
     return keys
 
 
-def key_value(record: dict[str, Any], key: SortKey) -> Any:
-    value: Any = record
-    for part in key.name.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 def encode_cursor(record: dict[str, Any], keys: Sequence[SortKey]) -> str:
-    payload = {k.name: key_value(record, k) for k in keys if k.name != "id"}
+    payload = {k.name: path_value(record, k.name) for k in keys if k.name != "id"}
     payload["id"] = record["id"]
     return base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
 

@@ -14,6 +14,7 @@ from typing import Any
 from .errors import SandboxError, bad_input, duplicate_entry
 from .metadata import UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta
 from .store import Store, table_name
+from .values import path_value
 
 __all__ = ["Match", "UniqueKeys", "multiple_matches", "unique_index_sql"]
 
@@ -51,19 +52,12 @@ def unique_index_sql(obj: ObjectMeta) -> list[str]:
     return statements
 
 
-def _path_value(record: dict[str, Any], path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 def _record_value(record: dict[str, Any], label: str) -> Any:
     """The key value a record has under ``label`` (None when it sets none of its parts)."""
     paths = label.split(",")
     if len(paths) == 1:
-        return _path_value(record, label)
-    values = ["" if (v := _path_value(record, p)) is None else str(v) for p in paths]
+        return path_value(record, label)
+    values = ["" if (v := path_value(record, p)) is None else str(v) for p in paths]
     return _SEPARATOR.join(values) if any(values) else None
 
 

@@ -1,11 +1,13 @@
-"""Scalar values as Twenty stores and prints them (ISO dates with milliseconds and ``Z``)."""
+"""Scalar values as Twenty stores and prints them (ISO dates with milliseconds and ``Z``), and
+the value at a dotted path of a record document."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
-__all__ = ["is_uuid", "now_iso", "parse_date", "parse_datetime"]
+__all__ = ["is_uuid", "now_iso", "parse_date", "parse_datetime", "path_value"]
 
 
 def now_iso() -> str:
@@ -41,3 +43,12 @@ def is_uuid(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def path_value(record: dict[str, Any], path: str) -> Any:
+    """``record["domainName"]["primaryLinkUrl"]`` for ``domainName.primaryLinkUrl`` (None when a
+    part is missing)."""
+    value: Any = record
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
