@@ -76,7 +76,9 @@ def export_command(
         try:
             value = json.loads(filter_)
         except json.JSONDecodeError as exc:
-            fail(command, f"--filter is not valid JSON: {exc.msg} (column {exc.colno})", 2)
+            fail(
+                command, f"--filter is not valid JSON: {exc.msg} (column {exc.colno})", EXIT_CONFIG
+            )
         if not isinstance(value, dict):
             fail(command, "--filter must be a JSON object", EXIT_CONFIG)
         parsed = value
