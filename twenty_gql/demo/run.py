@@ -8,6 +8,7 @@ typed client for a relationship query. The library reports through hooks; the CL
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tempfile
 import time
@@ -100,7 +101,9 @@ async def run_demo(options: DemoOptions, on_progress: StepHook | None = None) ->
     profile = CLOUD.scaled(window_seconds=options.window_seconds)
     with tempfile.TemporaryDirectory(prefix="twenty-gql-demo-") as scratch:
         workdir = options.workdir or Path(scratch)
-        files = write_demo_dataset(workdir, companies=options.companies, people=options.people)
+        files = await asyncio.to_thread(
+            write_demo_dataset, workdir, companies=options.companies, people=options.people
+        )
         report = DemoReport(profile=profile, files=files)
         async with (
             Sandbox.start(port=0, profile=profile, seed="empty") as sandbox,
@@ -117,7 +120,7 @@ async def run_demo(options: DemoOptions, on_progress: StepHook | None = None) ->
                 hook = _bind(on_progress, object_name)
                 imported = await run_import(twenty, schema, import_options, on_progress=hook)
                 report.imports.append(imported)
-                report.rejected_rows.extend(_read_rejects(imported))
+                report.rejected_rows.extend(await asyncio.to_thread(_read_rejects, imported))
             page = await twenty.core.list_people_with_company(first=5)
             people = page.people
             if people is not None:
