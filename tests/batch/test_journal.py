@@ -35,6 +35,7 @@ async def test_a_journal_of_another_job_is_refused_by_name(tmp_path: Path) -> No
     await journal.close()
     with pytest.raises(JournalError, match="belongs to another job"):
         await Journal.open(path, "k2")
-    path.write_text("hello\n")
-    with pytest.raises(JournalError, match="not a twenty-gql journal"):
-        await Journal.open(path, "k1")
+    for first_line in ("hello", '["rows", 1]', '"text"'):  # not JSON, or JSON but no object
+        path.write_text(first_line + "\n")
+        with pytest.raises(JournalError, match="not a twenty-gql journal"):
+            await Journal.open(path, "k1")

@@ -119,7 +119,7 @@ class Journal:
             header = json.loads(lines[0]) if lines else {}
         except json.JSONDecodeError:
             header = {}
-        if header.get("journal") != _FORMAT:
+        if not isinstance(header, dict) or header.get("journal") != _FORMAT:
             raise JournalError(f"{self.path} is not a twenty-gql journal")
         if header.get("job") != self.job_key:
             raise JournalError(
