@@ -261,21 +261,14 @@ class Sandbox:
 
     def _throttled(self, root_keys: list[str]) -> dict[str, Any]:
         assert self.budget is not None
-        if self.rate_limit_style == "retry-after":
-            error = SandboxError(
-                self.budget.message,
-                "RATE_LIMITED",
-                "LIMIT_REACHED",
-                "Rate limit reached. Please try again later.",
-                {"retryAfterMs": self.budget.retry_after_ms()},
-            ).payload
-        else:
-            error = SandboxError(
-                self.budget.message,
-                "BAD_USER_INPUT",
-                "LIMIT_REACHED",
-                "Rate limit reached. Please try again later.",
-            ).payload
+        retry_after = self.rate_limit_style == "retry-after"
+        error = SandboxError(
+            self.budget.message,
+            "RATE_LIMITED" if retry_after else "BAD_USER_INPUT",
+            "LIMIT_REACHED",
+            "Rate limit reached. Please try again later.",
+            {"retryAfterMs": self.budget.retry_after_ms()} if retry_after else None,
+        ).payload
         return {"data": dict.fromkeys(root_keys), "errors": [error]}
 
     async def _metadata(self, request: web.Request) -> web.StreamResponse:
