@@ -119,10 +119,6 @@ class FieldMeta:
     updatedAt: str = "2026-01-01T00:00:00.000Z"
 
     @property
-    def is_relation(self) -> bool:
-        return self.relation is not None
-
-    @property
     def is_many_to_one(self) -> bool:
         return self.relation is not None and self.relation.kind == "MANY_TO_ONE"
 
@@ -211,12 +207,6 @@ class WorkspaceMetadata:
 
     objects: dict[str, ObjectMeta]
     version: int = 1
-
-    def by_plural(self, plural: str) -> ObjectMeta | None:
-        for obj in self.objects.values():
-            if obj.namePlural == plural:
-                return obj
-        return None
 
     def by_id(self, object_id: str) -> ObjectMeta | None:
         for obj in self.objects.values():
