@@ -206,7 +206,22 @@ def encode_request(
     payload: dict[str, Any] = {"query": query, "variables": clean}
     if operation_name is not None:
         payload["operationName"] = operation_name
-    return _json_text(payload).encode()
+    try:
+        text = _json_text(payload)
+    except (TypeError, ValueError) as exc:
+        raise _naming_the_variable(exc, clean) from None
+    return text.encode()
+
+
+def _naming_the_variable(error: TypeError | ValueError, variables: Mapping[str, Any]) -> Exception:
+    """``error`` with the name of the first variable that cannot be written (error path only)."""
+    for name, value in variables.items():
+        try:
+            _json_text(value)
+        except (TypeError, ValueError):
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            return kind(f"variable {name!r}: {error}")
+    return error
 
 
 # --- JSON mode, for generated inputs ----------------------------------------------------------

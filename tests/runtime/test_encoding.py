@@ -83,6 +83,13 @@ def test_an_unencodable_variable_names_its_type() -> None:
         encode_request("{ a }", None, {"x": Decimal("NaN")})
 
 
+def test_an_unencodable_value_names_its_variable() -> None:
+    with pytest.raises(TypeError, match=r"^variable 'data': a variable of type object cannot"):
+        encode_request("{ a }", None, {"first": 1, "data": [{"name": object()}]})
+    with pytest.raises(ValueError, match=r"^variable 'amount': a Decimal must be finite"):
+        encode_request("{ a }", None, {"first": 1, "amount": Decimal("Infinity")})
+
+
 async def test_the_generated_client_sends_exact_typed_variables(replay: ReplayServer) -> None:
     from twenty_gql.generated.core.input_types import (
         CompanyCreateInput,
