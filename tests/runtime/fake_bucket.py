@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.runtime.loopback import serve
+
 
 class BucketServer:
     def __init__(self, capacity: int, window: float) -> None:
@@ -64,16 +66,7 @@ class BucketServer:
         return web.json_response({"data": {"companies": {"totalCount": self.executed}}})
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/graphql", self._handle)
-        app.router.add_post("/metadata", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        self._runner, self.url = await serve(self._handle, "/graphql", "/metadata")
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.runtime.loopback import serve
 from tests.runtime.records import recorded_companies
 
 
@@ -89,15 +90,7 @@ class FakeCompanies:
         return web.json_response({"data": {"companies": connection}})
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/graphql", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        self._runner, self.url = await serve(self._handle, "/graphql")
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.runtime.loopback import serve
+
 TRANSCRIPTS = Path(__file__).parent.parent / "fixtures" / "reference" / "transcripts"
 
 
@@ -77,17 +79,7 @@ class ReplayServer:
         return web.Response(status=reply.status, text=text, content_type=reply.content_type)
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/graphql", self._handle)
-        app.router.add_post("/metadata", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve(self._handle, "/graphql", "/metadata")
 
     async def stop(self) -> None:
         if self._runner is not None:
