@@ -71,33 +71,30 @@ def _target_type(f: FieldMeta) -> str:
     return capitalize(f.relation.target)
 
 
-def _output_type(obj: ObjectMeta, f: FieldMeta) -> str:
+def _value_type(
+    obj: ObjectMeta, f: FieldMeta, composite_suffix: str, scalars: dict[str, str]
+) -> str:
+    """A non-relation field's type, nullable: enums, composites (``Links`` + suffix), scalars."""
     if f.type in ("SELECT", "RATING"):
-        base = obj.enum_name(f)
-    elif f.type == "MULTI_SELECT":
-        base = f"[{obj.enum_name(f)}]"
-    elif f.is_composite:
-        base = COMPOSITE_TYPES[f.type][0]
-    elif f.is_int:
-        base = "Int"
-    else:
-        base = _SCALAR_OUTPUT[f.type]
+        return obj.enum_name(f)
+    if f.type == "MULTI_SELECT":
+        return f"[{obj.enum_name(f)}]"
+    if f.is_composite:
+        return COMPOSITE_TYPES[f.type][0] + composite_suffix
+    if f.is_int:
+        return "Int"
+    return scalars[f.type]
+
+
+def _output_type(obj: ObjectMeta, f: FieldMeta) -> str:
+    base = _value_type(obj, f, "", _SCALAR_OUTPUT)
     return base if f.isNullable else f"{base}!"
 
 
 def _input_type(obj: ObjectMeta, f: FieldMeta, suffix: str) -> str:
     if f.name == "id":
         return "ID"
-    if f.type in ("SELECT", "RATING"):
-        base = obj.enum_name(f)
-    elif f.type == "MULTI_SELECT":
-        base = f"[{obj.enum_name(f)}]"
-    elif f.is_composite:
-        base = COMPOSITE_TYPES[f.type][0] + suffix
-    elif f.is_int:
-        base = "Int"
-    else:
-        base = _SCALAR_INPUT[f.type]
+    base = _value_type(obj, f, suffix, _SCALAR_INPUT)
     return f"{base}!" if suffix == "CreateInput" and f.requiredOnCreate else base
 
 
@@ -145,11 +142,9 @@ def _object_sdl(obj: ObjectMeta, meta: WorkspaceMetadata) -> list[str]:
             join = f.relation.joinColumn
             record.append(f"{doc}  {join}: ID")
             relations.append(f"{doc}  {f.name}: {target}")
-            for lines, value in (
-                (create, f"{join}: ID\n{doc}  {f.name}: {target}RelationInput"),
-                (update, f"{join}: ID\n{doc}  {f.name}: {target}RelationInput"),
-            ):
-                lines.append(f"{doc}  {value}")
+            relation_input = f"{doc}  {join}: ID\n{doc}  {f.name}: {target}RelationInput"
+            create.append(relation_input)
+            update.append(relation_input)
             filt.append(f"{doc}  {join}: UUIDFilter")
             filt.append(f'  """Filter on fields of the related {f.relation.target}"""')
             filt.append(f"  {f.name}: {target}FilterInput")
