@@ -15,6 +15,7 @@ from twenty_gql.naming import ObjectNames, capitalize, uncapitalize
 
 from .errors import SandboxError
 from .metadata import FIELD_TYPES, FieldMeta, ObjectMeta, RelationMeta, WorkspaceMetadata, stable_id
+from .store import table_name
 from .values import now_iso
 from .workspace import Workspace
 
@@ -395,7 +396,7 @@ class MetadataChanges:
     def _check_unique_data(self, obj: ObjectMeta, field: FieldMeta) -> None:
         if field.is_composite:
             return
-        table = f'"r_{obj.nameSingular}"'
+        table = table_name(obj.nameSingular)
         expr = f"json_extract(data, '$.{field.name}')"
         dup = self.workspace.store.scalar(
             f"SELECT {expr} FROM {table} WHERE {expr} IS NOT NULL AND {expr} != '' "
@@ -446,7 +447,7 @@ class MetadataChanges:
         return obj, field
 
     def _rename_data(self, obj: ObjectMeta, old: str, new: str) -> None:
-        table = f'"r_{obj.nameSingular}"'
+        table = table_name(obj.nameSingular)
         self.workspace.store.scalar(
             f"UPDATE {table} SET data = json_remove(json_set(data, '$.{new}', "
             f"json_extract(data, '$.{old}')), '$.{old}')"
@@ -460,7 +461,7 @@ class MetadataChanges:
         if not field.isCustom:
             raise SandboxError("Standard fields cannot be deleted", "BAD_USER_INPUT")
         obj.fields.remove(field)
-        table = f'"r_{obj.nameSingular}"'
+        table = table_name(obj.nameSingular)
         self.workspace.store.scalar(
             f"UPDATE {table} SET data = json_remove(data, '$.{field.name}')"
         )
