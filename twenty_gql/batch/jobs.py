@@ -238,6 +238,16 @@ async def _names(twenty: Twenty, name: str | ObjectNames, plural: str | None) ->
     return ObjectNames(name, plural) if plural else await twenty.object_names(name)
 
 
+async def count_records(
+    twenty: Twenty, names: ObjectNames, filter: Mapping[str, Any] | None, retry: RetryPolicy
+) -> int | None:
+    """How many records ``filter`` matches (the server's ``totalCount``), in one call."""
+    document, operation = count_query(names)
+    data = await twenty.execute(document, {"filter": filter}, operation, retry=retry)
+    total: int | None = (data.get(names.root_fields.find_many) or {}).get("totalCount")
+    return total
+
+
 @dataclass(slots=True)
 class BulkResult:
     """What a by-filter job did: the ids it affected, in the order the server returned them."""
@@ -284,10 +294,8 @@ async def _bulk(
     result = BulkResult(action)
     started = time.monotonic()
     scoped = _scope(action, filter)
-    count_doc, count_op = count_query(names)
-    counted = await twenty.execute(count_doc, {"filter": scoped}, count_op, retry=retry)
+    total = await count_records(twenty, names, scoped, retry) or 0
     result.calls += 1
-    total = (counted.get(names.root_fields.find_many) or {}).get("totalCount") or 0
     doc, op = bulk_mutation(names, action)
     root = bulk_field(names, action)
     extra = {} if data is None else {"data": dict(data)}

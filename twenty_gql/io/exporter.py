@@ -23,8 +23,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type
 
 from twenty_gql.batch.dedupe import get_path
-from twenty_gql.batch.documents import count_query, list_query
-from twenty_gql.batch.jobs import JOB_RETRY
+from twenty_gql.batch.documents import list_query
+from twenty_gql.batch.jobs import JOB_RETRY, count_records
 from twenty_gql.io.object_schema import ObjectSchema, UnknownObjectError, find_object
 from twenty_gql.pagination import raw_pages
 
@@ -161,9 +161,7 @@ async def run_export(
     paths = export_fields(obj, fields)
     names = obj.names
     size = page_size or twenty.profile.page_size
-    count_doc, count_op = count_query(names)
-    counted = await twenty.execute(count_doc, {"filter": filter}, count_op, retry=JOB_RETRY)
-    total = (counted.get(names.root_fields.find_many) or {}).get("totalCount")
+    total = await count_records(twenty, names, filter, JOB_RETRY)
     calls = 1
     document, operation = list_query(names, paths, op_prefix="Export")
     temp = out.with_name(f".{out.name}.partial")
