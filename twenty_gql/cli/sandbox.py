@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from twenty_gql.profiles import get_profile
 from twenty_gql.sandbox import Sandbox, is_loopback
 
 EXIT_USAGE = 2
@@ -85,8 +86,10 @@ def sandbox_command(
         raise typer.BadParameter(
             f"{rate_limit_style!r} is not twenty or retry-after", param_hint="--rate-limit-style"
         )
-    if profile not in ("cloud", "self-hosted"):
-        raise typer.BadParameter(f"{profile!r} is not cloud or self-hosted", param_hint="--profile")
+    try:
+        get_profile(profile)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--profile") from None
     options: dict[str, object] = {
         "host": host,
         "port": port,
