@@ -27,6 +27,13 @@ def table_name(object_singular: str) -> str:
     return f'"r_{object_singular}"'
 
 
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """``ids`` in slices small enough for one ``IN (...)``, each with its ``?`` marks."""
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def _regexp(pattern: str | None, value: Any) -> bool:
     if pattern is None or value is None:
         return False
@@ -140,10 +147,7 @@ class Store:
 
     def get_many(self, object_singular: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(list(dict.fromkeys(ids))):
             sql = f"SELECT data FROM {table_name(object_singular)} WHERE id IN ({marks})"
             for (data,) in self._conn.execute(sql, chunk):
                 record = json.loads(data)
@@ -163,9 +167,7 @@ class Store:
         )
 
     def delete(self, object_singular: str, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             self._conn.execute(
                 f"DELETE FROM {table_name(object_singular)} WHERE id IN ({marks})", chunk
             )
@@ -175,9 +177,7 @@ class Store:
         if not _SAFE.fullmatch(column):
             raise ValueError(f"column name {column!r} is not a safe identifier")
         path = f"'$.{column}'"
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             self._conn.execute(
                 f"UPDATE {table_name(object_singular)} SET data = json_set(data, {path}, NULL) "
                 f"WHERE json_extract(data, {path}) IN ({marks})",
