@@ -302,6 +302,7 @@ async def test_cli_bad_input_gives_one_line_naming_the_culprit_and_the_exit_code
                 1,
                 "line 4: employees: 'twelve' is not a number",
             ),
+            "stdin without --format": (["import", "company", "-"], env, 2, "--format"),
             "export unknown field": (
                 ["export", "company", "--out", str(tmp_path / "o.csv"), "--fields", "shoe"],
                 env,

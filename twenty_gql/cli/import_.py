@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -47,7 +46,6 @@ from twenty_gql.config import Settings
 from twenty_gql.errors import TwentyError
 from twenty_gql.io.importer import ImportOptions, ImportReport, ImportSetupError, run_import
 from twenty_gql.io.mapping import MappingError, parse_map_options
-from twenty_gql.io.readers import Format
 
 
 def register(app: typer.Typer) -> None:
@@ -117,15 +115,11 @@ def import_command(
         fmt=fmt if fmt in ("csv", "jsonl") else None,  # type: ignore[arg-type]
     )
     if file == "-" and options.fmt is None:
-        options = replace(options, fmt=_stdin_format())
+        fail(command, "reading stdin needs --format csv or --format jsonl", EXIT_CONFIG)
     report = asyncio.run(_run(command, settings, schema, options, quiet))
     print_summary(report)
     if report.result.stats.failed:
         raise typer.Exit(EXIT_REJECTED)
-
-
-def _stdin_format() -> Format:
-    fail("import", "reading stdin needs --format csv or --format jsonl", EXIT_CONFIG)
 
 
 async def _run(
