@@ -158,7 +158,7 @@ def _sniff(handle: IO[str]) -> Format:
         head = handle.read(1024)
         handle.seek(position)
         return "jsonl" if head.lstrip().startswith("{") else "csv"
-    # stdin: cannot seek back, so read line by line through a peeking wrapper.
+    # stdin cannot seek back after a peek: the caller must name the format.
     raise InputFileError("cannot tell the format of stdin: pass --format csv or --format jsonl")
 
 
