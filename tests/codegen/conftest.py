@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
+MYPY = (sys.executable, "-m", "mypy", "--strict", "--config-file", str(REPO / "pyproject.toml"))
+
+
+def mypy_strict(out: Path, package: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` (the repository's settings) on ``package`` under ``out``."""
+    return subprocess.run(
+        [*MYPY, "--cache-dir", str(cache), package],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _toml_value(value: object) -> str:

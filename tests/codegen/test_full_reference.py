@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from twenty_gql.cli import app
 
-from .conftest import REPO, MakeProject
-from .test_generate import MYPY
+from .conftest import REPO, MakeProject, mypy_strict
 
 REFERENCE = REPO / "tests" / "fixtures" / "reference" / "core.graphql"
 
@@ -112,11 +111,5 @@ def test_scaffold_all_and_generate_the_reference_schema(
     fragments = (root / "out" / "ref_core" / "fragments.py").read_text(encoding="utf-8")
     assert "account_owner_id: Optional[UUID]" in fragments  # ID fields typed as UUID (core)
 
-    typed = subprocess.run(
-        [*MYPY, "--cache-dir", str(tmp_path / "mypy-cache"), "ref_core"],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    typed = mypy_strict(root / "out", "ref_core", tmp_path / "mypy-cache")
     assert typed.returncode == 0, typed.stdout + typed.stderr

@@ -6,8 +6,6 @@ import importlib
 import inspect
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +14,9 @@ from typer.testing import CliRunner
 from twenty_gql.cli import app
 from twenty_gql.codegen.generate import GenerateError, check, generate, load_config
 
-from .conftest import GOLDEN, REPO, MakeProject
+from .conftest import GOLDEN, REPO, MakeProject, mypy_strict
 
 SMALL = GOLDEN / "schema-small"
-MYPY = (sys.executable, "-m", "mypy", "--strict", "--config-file", str(REPO / "pyproject.toml"))
 
 
 def _golden_project(make_project: MakeProject, package: str) -> Path:
@@ -110,13 +107,7 @@ def test_generated_golden_package_is_mypy_strict_clean(
     make_project: MakeProject, tmp_path: Path
 ) -> None:
     root = _golden_project(make_project, "golden_mypy")
-    result = subprocess.run(
-        [*MYPY, "--cache-dir", str(tmp_path / "mypy-cache"), "golden_mypy"],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = mypy_strict(root / "out", "golden_mypy", tmp_path / "mypy-cache")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -223,11 +214,5 @@ def test_argument_names_only_shadowing_builtins_stay_plain(
     # `filter`/`type` only shadow builtins; `object` is used in the method body; `from` is a
     # keyword.
     assert list(parameters) == ["self", "filter", "object_", "type", "from_", "kwargs"]
-    typed = subprocess.run(
-        [*MYPY, "--cache-dir", str(tmp_path / "mypy-cache"), "golden_args"],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    typed = mypy_strict(root / "out", "golden_args", tmp_path / "mypy-cache")
     assert typed.returncode == 0, typed.stdout + typed.stderr
