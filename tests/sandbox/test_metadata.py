@@ -39,6 +39,19 @@ async def create_invoice(client: Client) -> str:
     return str(data["createOneObject"]["id"])
 
 
+async def find_object_id(client: Client, name_singular: str) -> str:
+    objects = await client.ok(
+        OBJECTS, {"paging": {"first": 100}, "filter": {}}, endpoint="/metadata"
+    )
+    return str(
+        next(
+            e["node"]["id"]
+            for e in objects["objects"]["edges"]
+            if e["node"]["nameSingular"] == name_singular
+        )
+    )
+
+
 async def add_field(client: Client, object_id: str, **field: object) -> dict:
     data = await client.ok(
         CREATE_FIELD,
@@ -94,14 +107,7 @@ async def test_custom_object_usable_at_once(client: Client) -> None:
 
 async def test_relation_field_both_sides(client: Client) -> None:
     object_id = await create_invoice(client)
-    objects = await client.ok(
-        OBJECTS, {"paging": {"first": 100}, "filter": {}}, endpoint="/metadata"
-    )
-    company_id = next(
-        e["node"]["id"]
-        for e in objects["objects"]["edges"]
-        if e["node"]["nameSingular"] == "company"
-    )
+    company_id = await find_object_id(client, "company")
     await add_field(
         client,
         object_id,
@@ -389,14 +395,7 @@ async def test_unique_phones_field_is_one_key_over_its_sub_fields(client: Client
 
 async def test_one_to_many_and_self_relations(client: Client) -> None:
     object_id = await create_invoice(client)
-    objects = await client.ok(
-        OBJECTS, {"paging": {"first": 100}, "filter": {}}, endpoint="/metadata"
-    )
-    company_id = next(
-        e["node"]["id"]
-        for e in objects["objects"]["edges"]
-        if e["node"]["nameSingular"] == "company"
-    )
+    company_id = await find_object_id(client, "company")
     await add_field(
         client,
         company_id,
