@@ -44,7 +44,13 @@ from twenty_gql.cli.common import (
 from twenty_gql.client import Twenty
 from twenty_gql.config import Settings
 from twenty_gql.errors import TwentyError
-from twenty_gql.io.importer import ImportOptions, ImportReport, ImportSetupError, run_import
+from twenty_gql.io.importer import (
+    ImportOptions,
+    ImportReport,
+    ImportSetupError,
+    journal_path_of,
+    run_import,
+)
 from twenty_gql.io.mapping import MappingError, parse_map_options
 
 
@@ -159,10 +165,10 @@ async def _run(
     except JobAborted as exc:
         _stop(progress)
         stats = exc.result.stats
-        journal = options.journal or Path(f"{options.path}.journal")
+        journal = journal_path_of(options)
         where = (
             f"; rerun the same command to resume (journal: {journal})"
-            if options.path != "-"
+            if journal is not None
             else ""
         )
         code = EXIT_SERVER if isinstance(exc.cause, TwentyError) else EXIT_CONFIG

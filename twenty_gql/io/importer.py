@@ -69,6 +69,13 @@ class ImportOptions:
     fmt: Format | None = None
 
 
+def journal_path_of(options: ImportOptions) -> Path | None:
+    """The journal a (non dry) run keeps: ``--journal``, else ``FILE.journal`` (none for stdin)."""
+    if options.journal is not None or options.path == "-":
+        return options.journal
+    return Path(f"{options.path}.journal")
+
+
 @dataclass(slots=True)
 class ImportReport:
     object_name: str
@@ -193,9 +200,7 @@ async def run_import(
     prepared = await _prepare(schema, options)
     raw_rows: dict[int, Any] = {}
     rejects = await RejectsWriter(options.rejects).open() if options.rejects else None
-    journal_path = options.journal
-    if journal_path is None and prepared.key is not None and not options.dry_run:
-        journal_path = Path(f"{options.path}.journal")
+    journal_path = journal_path_of(options)
     journal: Journal | None = None
     report = ImportReport(
         prepared.obj.singular,
