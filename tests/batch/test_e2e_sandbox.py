@@ -31,6 +31,7 @@ from twenty_gql.batch.jobs import (
     upsert_many,
 )
 from twenty_gql.client import Twenty
+from twenty_gql.io.exporter import run_export
 from twenty_gql.io.importer import ImportOptions, run_import
 from twenty_gql.io.schema_source import load_schema
 from twenty_gql.profiles import CLOUD
@@ -360,6 +361,22 @@ async def test_export_streams_every_record_to_csv_and_jsonl_and_reimports(tmp_pa
         assert again.code == 0, again.stderr
         assert "updated" in again.stdout
         assert len(companies(sb)) == 450
+
+
+async def test_export_ends_on_the_last_full_page_without_asking_for_an_empty_one(
+    tmp_path: Path,
+) -> None:
+    async with (
+        Sandbox.start(port=0, seed="empty", profile=FAST) as sb,
+        Twenty(sb.url, sb.api_key, profile=FAST) as twenty,
+    ):
+        await upsert_many(twenty, "company", [{"name": f"E{i}"} for i in range(120)])
+        schema = await load_schema(twenty.settings, None)
+        report = await run_export(twenty, schema, "company", tmp_path / "c.jsonl", page_size=60)
+    assert report.rows == 120
+    assert report.calls == 3  # the count, then two full pages: hasNextPage ends it
+    ids = [json.loads(line)["id"] for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert len(set(ids)) == 120 and ids == sorted(ids)
 
 
 async def test_a_custom_object_with_a_custom_unique_field_imports_without_codegen(
