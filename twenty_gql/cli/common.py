@@ -105,7 +105,8 @@ def settings_from_options(
     try:
         server_profile = get_profile(profile_name)
     except ValueError as exc:
-        fail(command, f"--profile: {exc}", EXIT_CONFIG)
+        given_by = "--profile" if profile else f"${ENV_PROFILE}"
+        fail(command, f"{given_by}: {exc}", EXIT_CONFIG)
     if window_seconds is not None:
         if window_seconds <= 0:
             fail(command, "--window-seconds must be positive", EXIT_CONFIG)
