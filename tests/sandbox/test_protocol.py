@@ -235,3 +235,19 @@ async def test_unknown_sub_field_of_a_composite_input_names_the_input_type(clien
         )
         assert reply.codes == [("BAD_USER_INPUT", "INVALID_ARGS_DATA")], reply.body
         assert reply.errors[0]["message"] == f'Field "foo" is not defined by type "{type_name}".'
+
+
+async def test_the_operation_to_run_is_chosen_by_name(client: Client) -> None:
+    two = "query A { companies(first: 1) { totalCount } } query B { people { totalCount } }"
+    unnamed = await client.post(two)
+    assert unnamed.body == {
+        "errors": [
+            {"message": "Must provide operation name if query contains multiple operations."}
+        ]
+    }
+    unknown = await client.post(two, operation_name="C")
+    assert unknown.body == {"errors": [{"message": "Unknown operation named 'C'."}]}
+    chosen = await client.ok(two, operation_name="B")
+    assert list(chosen) == ["people"]
+    only_fragments = await client.post("fragment F on Company { id }")
+    assert only_fragments.body == {"errors": [{"message": "Must provide an operation."}]}

@@ -34,6 +34,7 @@ from twenty_gql.operation_rules import (
     fragment_definitions,
     nested_alias_violations,
     nested_one_to_many_violations,
+    operations,
     root_field_violations,
     root_fields,
 )
@@ -93,20 +94,20 @@ def _parse(query: str) -> DocumentNode:
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if name:
-        for op in operations:
-            if op.name and op.name.value == name:
-                return op
-        raise RequestError({"errors": [{"message": f"Unknown operation named '{name}'."}]})
-    if len(operations) != 1:
+        named = operations(document, name)
+        if not named:
+            raise RequestError({"errors": [{"message": f"Unknown operation named '{name}'."}]})
+        return named[0]
+    found = operations(document)
+    if len(found) != 1:
         message = (
             "Must provide an operation."
-            if not operations
+            if not found
             else "Must provide operation name if query contains multiple operations."
         )
         raise RequestError({"errors": [{"message": message}]})
-    return operations[0]
+    return found[0]
 
 
 def _refuse_nested_aliases(
