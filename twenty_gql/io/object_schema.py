@@ -27,6 +27,7 @@ from graphql import (
 
 from twenty_gql.batch.dedupe import ID_KEY, UniqueKey
 from twenty_gql.naming import ObjectNames, capitalize, uncapitalize
+from twenty_gql.schema.objects import find_objects
 
 __all__ = [
     "Leaf",
@@ -82,46 +83,15 @@ def _suggest(word: str, options: list[str]) -> str:
     return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
-def _object_names(schema: GraphQLSchema) -> dict[str, ObjectNames]:
-    """``singular -> names`` for every object with a ``createMany`` root field."""
-    names: dict[str, ObjectNames] = {}
-    query = schema.query_type
-    mutation = schema.mutation_type
-    if query is None or mutation is None:
-        return names
-    connections: dict[str, str] = {}
-    for name, field in query.fields.items():
-        named, is_list = _unwrap(field.type)
-        if not is_list and named.name.endswith("Connection"):
-            connections.setdefault(named.name, name)
-    for field_name, field in mutation.fields.items():
-        data = field.args.get("data")
-        if not field_name.startswith("create") or data is None:
-            continue
-        named, is_list = _unwrap(data.type)
-        if not is_list or not named.name.endswith("CreateInput"):
-            continue
-        record = named.name[: -len("CreateInput")]
-        plural = connections.get(f"{record}Connection")
-        if plural is None:
-            continue
-        singular = uncapitalize(record)
-        try:
-            names[singular] = ObjectNames(singular, plural)
-        except ValueError:
-            continue
-    return names
-
-
 def find_object(schema: GraphQLSchema, name: str) -> ObjectSchema:
     """The object called ``name`` (singular or plural, as in ``company`` or ``companies``)."""
-    names = _object_names(schema)
+    names = find_objects(schema)
     for candidate in names.values():
         if name in (candidate.singular, candidate.plural):
             return ObjectSchema(schema, candidate)
     known = sorted(names)
     raise UnknownObjectError(
-        f"unknown object {name!r}: the schema has no createMany for it"
+        f"unknown object {name!r}: the schema has no such object"
         + _suggest(name, known + [n.plural for n in names.values()])
     )
 
@@ -215,7 +185,7 @@ class ObjectSchema:
 
     def _relation(self, path: str, field: str, relation_type: str, rest: list[str]) -> RelationPath:
         target_record = relation_type[: -len("RelationInput")]
-        target_names = _object_names(self.schema).get(uncapitalize(target_record))
+        target_names = find_objects(self.schema).get(uncapitalize(target_record))
         id_field = f"{field}Id"
         if target_names is None or id_field not in self.create_input.fields:
             raise UnknownFieldError(f"{self.singular}.{field} is a relation that cannot be set")
