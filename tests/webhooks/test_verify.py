@@ -273,3 +273,29 @@ def test_a_negative_max_age_is_refused(max_age: float) -> None:
         WebhookVerifier(SECRET, max_age=max_age)
     with pytest.raises(ValueError, match="secret is empty"):
         WebhookVerifier("")
+
+
+async def test_receivers_sharing_redis_accept_a_delivery_once(redis_url: str) -> None:
+    from twenty_gql.webhooks import RedisReplayStore
+
+    delivery = DELIVERIES[0]
+    stores = [RedisReplayStore.from_url(redis_url, prefix="test-shared:") for _ in range(2)]
+    first, second = (WebhookVerifier(SECRET, max_age=0, replay_store=s) for s in stores)
+    try:
+        event = await first.verify(delivery.headers, delivery.body)
+        for verifier in (second, first):
+            with pytest.raises(WebhookRefused) as caught:
+                await verifier.verify(delivery.headers, delivery.body)
+            assert caught.value.reason is Refusal.REPLAYED
+        fresh_nonce = {**delivery.headers, "X-Twenty-Webhook-Nonce": "cd" * 16}
+        with pytest.raises(WebhookRefused):
+            await second.verify(fresh_nonce, delivery.body)
+        await first.forget(event)  # a handler failed: a re-send must go through
+        assert (await second.verify(delivery.headers, delivery.body)).name == "company.created"
+        ttl = await stores[0].client.pttl(
+            "test-shared:n:" + delivery.headers["X-Twenty-Webhook-Nonce"]
+        )
+        assert 0 < ttl <= 24 * 3600 * 1000  # age check off: claims last a day
+    finally:
+        for store in stores:
+            await store.aclose()
