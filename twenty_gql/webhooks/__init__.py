@@ -18,6 +18,7 @@ must make idempotent.
 
 from __future__ import annotations
 
+from .aiohttp_app import webhook_app, webhook_handler
 from .dispatch import DispatchResult, Handler, HandlerFailure, WebhookRouter
 from .event import RecordModels, WebhookEvent, parse_event
 from .replay import MemoryReplayStore, RedisReplayStore, ReplayStore
@@ -50,12 +51,3 @@ __all__ = [
     "webhook_app",
     "webhook_handler",
 ]
-
-
-def __getattr__(name: str) -> object:
-    # aiohttp is only imported by those who serve with it.
-    if name in ("webhook_app", "webhook_handler"):
-        from . import aiohttp_app
-
-        return getattr(aiohttp_app, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,14 +21,22 @@ __all__ = ["webhook_app", "webhook_handler"]
 RequestHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def webhook_handler(verifier: WebhookVerifier, router: WebhookRouter) -> RequestHandler:
-    """An aiohttp handler that verifies each POST and dispatches its event through ``router``."""
+def webhook_handler(
+    verifier: WebhookVerifier,
+    router: WebhookRouter,
+    *,
+    on_refused: Callable[[WebhookRefused], None] | None = None,
+) -> RequestHandler:
+    """An aiohttp handler that verifies each POST and dispatches its event through ``router``;
+    ``on_refused`` is told of each refusal (to log or count it)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         body = await request.read()
         try:
             event = await verifier.verify(request.headers, body)
         except WebhookRefused as refused:
+            if on_refused is not None:
+                on_refused(refused)
             return web.json_response(
                 {"error": refused.reason.value, "message": refused.detail},
                 status=refused.status,
@@ -46,10 +54,14 @@ def webhook_handler(verifier: WebhookVerifier, router: WebhookRouter) -> Request
 
 
 def webhook_app(
-    verifier: WebhookVerifier, router: WebhookRouter, *, path: str = "/"
+    verifier: WebhookVerifier,
+    router: WebhookRouter,
+    *,
+    path: str = "/",
+    on_refused: Callable[[WebhookRefused], None] | None = None,
 ) -> web.Application:
     """An application answering POSTs to ``path``: run it alone, or mount it in yours with
     ``app.add_subapp("/twenty", webhook_app(verifier, router))``."""
     app = web.Application()
-    app.router.add_post(path, webhook_handler(verifier, router))
+    app.router.add_post(path, webhook_handler(verifier, router, on_refused=on_refused))
     return app
