@@ -8,6 +8,9 @@ import os
 import re
 import signal
 import sys
+import time
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -91,3 +94,50 @@ async def test_listen_without_a_secret_is_a_usage_error() -> None:
         _, err = await proc.communicate()
     assert proc.returncode == 2
     assert "no secret: pass --secret or set TWENTY_WEBHOOK_SECRET" in err.decode()
+
+
+async def test_the_readme_receiver_verifies_and_prints(monkeypatch: Any, capsys: Any) -> None:
+    """The README's "React to changes" block, run as written (web.run_app swapped for a
+    loopback site), receives a recorded delivery and prints its event."""
+    from aiohttp import web
+
+    from .recorded import SECRET, recorded_deliveries
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### React to changes", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block is not None
+    code = block.group(1)
+    assert len([line for line in code.splitlines() if line.strip()]) < 10  # "under ten lines"
+    served: list[web.Application] = []
+    monkeypatch.setattr(web, "run_app", lambda app, **_: served.append(app))
+    monkeypatch.setenv("TWENTY_WEBHOOK_SECRET", SECRET)
+    exec(compile(code, "README.md", "exec"), {})
+    [app] = served
+    delivery = recorded_deliveries()[1]  # company.updated
+    # The recorded delivery is older than max_age: sign it again, as Twenty would now.
+    from twenty_gql.webhook_rules import signature
+
+    now = str(int(time.time() * 1000))
+    headers = {
+        **delivery.headers,
+        "X-Twenty-Webhook-Timestamp": now,
+        "X-Twenty-Webhook-Signature": signature(SECRET, now, delivery.body),
+    }
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/"
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, data=delivery.body, headers=headers) as answer:
+                assert answer.status == 200
+            async with http.post(url, data=delivery.body, headers=headers) as answer:
+                assert answer.status == 401  # the same delivery again: replayed
+    finally:
+        await runner.cleanup()
+    printed = capsys.readouterr().out
+    assert (
+        "company.updated f987e7ec-bbbf-49c5-81ee-195403af1beb ('employees', 'tagline')" in printed
+    )
