@@ -20,6 +20,20 @@ from twenty_gql.sandbox import Sandbox
 CLI = [sys.executable, "-c", "from twenty_gql.cli import main; main()"]
 
 
+async def listen(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *CLI,
+        "webhooks",
+        "listen",
+        "--port",
+        "0",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def read_until(stream: asyncio.StreamReader, pattern: str) -> re.Match[str]:
     async with asyncio.timeout(20):
         while True:
@@ -36,18 +50,7 @@ async def test_listen_registers_prints_refuses_and_cleans_up() -> None:
     ):
         env = {**os.environ, "TWENTY_API_URL": sb.url, "TWENTY_API_KEY": sb.api_key}
         env.pop("TWENTY_WEBHOOK_SECRET", None)
-        proc = await asyncio.create_subprocess_exec(
-            *CLI,
-            "webhooks",
-            "listen",
-            "--port",
-            "0",
-            "--register",
-            "company.created,*.deleted",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        proc = await listen("--register", "company.created,*.deleted", env=env)
         assert proc.stdout is not None and proc.stderr is not None
         try:
             listening = await read_until(
@@ -80,16 +83,7 @@ async def test_listen_registers_prints_refuses_and_cleans_up() -> None:
 
 async def test_listen_without_a_secret_is_a_usage_error() -> None:
     env = {k: v for k, v in os.environ.items() if k != "TWENTY_WEBHOOK_SECRET"}
-    proc = await asyncio.create_subprocess_exec(
-        *CLI,
-        "webhooks",
-        "listen",
-        "--port",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await listen(env=env)
     async with asyncio.timeout(20):
         _, err = await proc.communicate()
     assert proc.returncode == 2

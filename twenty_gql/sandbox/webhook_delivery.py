@@ -93,7 +93,7 @@ class WebhookSender:
 
     def watch(self, records: Records) -> Records:
         """``records`` writing through a :class:`RecordingStore` when any webhook is registered."""
-        if self.registry.all():
+        if len(self.registry):
             records.store = RecordingStore(records.store)  # type: ignore[assignment]
         return records
 

@@ -74,6 +74,9 @@ class WebhookRegistry:
         saved = store.get_meta(_KEY)
         self._hooks: dict[str, dict[str, Any]] = json.loads(saved) if saved else {}
 
+    def __len__(self) -> int:
+        return len(self._hooks)
+
     def all(self) -> list[dict[str, Any]]:
         return [dict(h) for h in self._hooks.values()]
 

@@ -89,7 +89,7 @@ class WebhookRouter:
         return register
 
     def add(self, handler: Handler, *patterns: str) -> None:
-        if not asyncio.iscoroutinefunction(handler) and not callable(handler):
+        if not callable(handler):
             raise TypeError(f"handler {handler!r} is not callable")
         for pattern in patterns or ("*",):
             self._routes.append((_normalise(pattern), handler))
