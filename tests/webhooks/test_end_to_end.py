@@ -211,11 +211,11 @@ async def test_500_companies_upserted_in_batches_give_500_verified_events_each_w
 
 
 async def test_receiver_down_for_a_while(receiver_factory: Any) -> None:
-    """What the retry policy promises, measured: with attempts=6 and backoff 0.05 s (waits of
-    0.05, 0.1, 0.2, 0.4, 0.8 s), deliveries made while the receiver is down arrive once it is
+    """What the retry policy promises, measured: with attempts=6 and backoff 0.2 s (waits of
+    0.2, 0.4, 0.8, 1.6, 3.2 s), deliveries made while the receiver is down arrive once it is
     back within the window; with Twenty's policy (one attempt) they are lost."""
     receiver = await receiver_factory("s3cret")
-    policy = DeliveryPolicy(attempts=6, backoff=0.05)
+    policy = DeliveryPolicy(attempts=6, backoff=0.2)
     async with (
         sandbox(webhook_policy=policy) as sb,
         Twenty(sb.url, sb.api_key, rate_limit="off") as twenty,

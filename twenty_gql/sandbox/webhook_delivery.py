@@ -15,8 +15,10 @@ writes an audit event). ``attempts=N`` makes the sandbox try up to N times, wait
 seconds before the second attempt and doubling the wait each time; every attempt is signed
 afresh (new timestamp, new nonce), as a re-run of Twenty's job would be. At most
 ``concurrency`` deliveries are in flight (Twenty sends chunks of 20 at once); there is no order
-guarantee between deliveries. Loopback and private targets are allowed (Twenty's SSRF guard
-refuses them unless ``OUTBOUND_HTTP_SAFE_MODE_ENABLED=false``).
+guarantee between deliveries. Deliveries are kept in memory only: those still waiting when the
+sandbox stops are dropped (Twenty's queue lives in Redis and survives a worker restart).
+Loopback and private targets are allowed (Twenty's SSRF guard refuses them unless
+``OUTBOUND_HTTP_SAFE_MODE_ENABLED=false``).
 
 ``stats``: ``webhook_deliveries`` (POSTs due), ``webhook_attempts``, ``webhook_delivered``
 (answered 2xx), ``webhook_retries``, ``webhook_failed`` (given up).
@@ -138,15 +140,16 @@ class WebhookSender:
         return out
 
     async def _deliver(self, delivery: _Delivery) -> None:
-        async with self._slots:
-            for attempt in range(1, self.policy.attempts + 1):
-                if attempt > 1:
-                    self._stats["webhook_retries"] += 1
-                    await asyncio.sleep(self.policy.backoff * 2 ** (attempt - 2))
-                if await self._attempt(delivery):
-                    self._stats["webhook_delivered"] += 1
-                    return
-            self._stats["webhook_failed"] += 1
+        for attempt in range(1, self.policy.attempts + 1):
+            if attempt > 1:
+                self._stats["webhook_retries"] += 1
+                await asyncio.sleep(self.policy.backoff * 2 ** (attempt - 2))
+            async with self._slots:  # not held while waiting to retry
+                delivered = await self._attempt(delivery)
+            if delivered:
+                self._stats["webhook_delivered"] += 1
+                return
+        self._stats["webhook_failed"] += 1
 
     async def _attempt(self, delivery: _Delivery) -> bool:
         self._stats["webhook_attempts"] += 1
