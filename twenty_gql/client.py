@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from twenty_gql.batch.result import JobResult
     from twenty_gql.generated.core import CoreClient
     from twenty_gql.generated.metadata import MetadataClient
+    from twenty_gql.webhooks.management import Webhooks
 
 __all__ = ["METADATA_ENDPOINT", "Twenty"]
 
@@ -163,6 +164,13 @@ class Twenty:
             self._metadata = cls(self.runtime, METADATA_ENDPOINT)  # type: ignore[assignment]
         assert self._metadata is not None
         return self._metadata
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Create, list, update and delete webhooks (``/metadata``)."""
+        from twenty_gql.webhooks.management import Webhooks
+
+        return Webhooks(self.metadata)
 
     def client(self, cls: type[ClientT], endpoint: str = CHARGED_ENDPOINT) -> ClientT:
         """Your own generated client (``twenty-gql generate`` in your project) on this

@@ -46,7 +46,9 @@ GOOGLERS = ("20202020-b305-41e7-8c72-ba44072a4c58", "20202020-b225-4b3d-a89c-7f6
 def load(reference: Path) -> dict[int, dict[str, Any]]:
     out = {}
     for path in (reference / "transcripts").glob("*.json"):
-        out[int(path.name.split("-")[0])] = json.loads(path.read_text())
+        transcript = json.loads(path.read_text())
+        if transcript["endpoint"] in ("/graphql", "/metadata"):  # not what a receiver got (220-224)
+            out[int(path.name.split("-")[0])] = transcript
     return dict(sorted(out.items()))
 
 

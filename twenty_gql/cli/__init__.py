@@ -18,6 +18,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "export",
     "sandbox",
     "demo",
+    "webhooks",
 )
 
 app = typer.Typer(

@@ -23,6 +23,8 @@ from .metadata_api import MetadataApi
 from .ratelimit import RecordsBudget
 from .resolvers import RequestContext
 from .store import Store
+from .webhook_delivery import DeliveryPolicy, WebhookSender
+from .webhook_registry import WebhookRegistry, wire_webhook_api
 from .workspace import Workspace
 
 __all__ = ["Sandbox", "is_loopback"]
@@ -72,7 +74,9 @@ class Sandbox:
     ``"retry-after"``: RATE_LIMITED with ``retryAfterMs``), ``db`` (``":memory:"`` or a SQLite
     file that keeps records, metadata and key hashes), ``seed`` (``"demo"`` or ``"empty"``,
     applied to a new database only), ``faults`` (a ``FaultConfig``), ``api_key_name`` (the name
-    ``createdBy`` shows).
+    ``createdBy`` shows), ``webhook_policy`` (a ``DeliveryPolicy``: timeout, attempts,
+    backoff; default one attempt, as Twenty). ``sb.webhooks.drain()`` waits for the deliveries
+    in flight.
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class Sandbox:
         faults: FaultConfig | None = None,
         allow_remote: bool = False,
         api_key_name: str = "My api key",
+        webhook_policy: DeliveryPolicy | None = None,
     ) -> None:
         if not is_loopback(host) and not allow_remote:
             raise ValueError(
@@ -109,6 +114,14 @@ class Sandbox:
         self.faults = FaultInjector(faults, self.stats) if faults is not None else None
         self.api_key = self.workspace.keys.issue(name=api_key_name, role="admin")
         self.metadata_api = MetadataApi(self.workspace)
+        self.webhooks = WebhookSender(
+            WebhookRegistry(self.store),
+            workspace_id=self.metadata_api.view.current_workspace()["id"],
+            object_id=lambda name: self.workspace.meta.objects[name].id,
+            stats=self.stats,
+            policy=webhook_policy,
+        )
+        wire_webhook_api(self.metadata_api.schema, self.webhooks.registry)
         self._anonymous_schema: GraphQLSchema = build_schema("type Query { sandbox: String }")
         self._runner: web.AppRunner | None = None
         self._stopped = asyncio.Event()
@@ -153,6 +166,7 @@ class Sandbox:
         await self.aclose()
 
     async def aclose(self) -> None:
+        await self.webhooks.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -246,8 +260,9 @@ class Sandbox:
             "workspaceMemberId": None,
             "context": {},
         }
-        context = RequestContext(self.workspace.records, actor)
+        context = RequestContext(self.webhooks.watch(self.workspace.records), actor)
         payload = run_prepared(prepared, context)
+        self.webhooks.send_changes(context.records)
         self.stats["executed"] += 1
         if fault is not None and fault.kind == "drop_after_write":
             return self._drop(request)

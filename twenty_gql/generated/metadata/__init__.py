@@ -13,8 +13,10 @@ if TYPE_CHECKING:
         CreateObjectCreateOneObject,
         CreateObjectCreateOneObjectFieldsList,
     )
+    from .create_webhook import CreateWebhook, CreateWebhookCreateWebhook
     from .delete_field import DeleteField, DeleteFieldDeleteOneField
     from .delete_object import DeleteObject, DeleteObjectDeleteOneObject
+    from .delete_webhook import DeleteWebhook, DeleteWebhookDeleteWebhook
     from .enums import FieldMetadataType, RelationType
     from .fragments import (
         FieldFields,
@@ -22,9 +24,11 @@ if TYPE_CHECKING:
         FieldFieldsRelationTargetFieldMetadata,
         FieldFieldsRelationTargetObjectMetadata,
         ObjectFields,
+        WebhookFields,
     )
     from .get_field import GetField, GetFieldField
     from .get_object import GetObject, GetObjectObject, GetObjectObjectFieldsList
+    from .get_webhook import GetWebhook, GetWebhookWebhook
     from .input_types import (
         BooleanFieldComparison,
         CreateFieldInput,
@@ -51,8 +55,10 @@ if TYPE_CHECKING:
         ListObjectsObjectsEdgesNodeFieldsList,
         ListObjectsObjectsPageInfo,
     )
+    from .list_webhooks import ListWebhooks, ListWebhooksWebhooks
     from .update_field import UpdateField, UpdateFieldUpdateOneField
     from .update_object import UpdateObject, UpdateObjectUpdateOneObject
+    from .update_webhook import UpdateWebhook, UpdateWebhookUpdateWebhook
 _LAZY_IMPORTS = {
     "BaseModel": ".base_model",
     "BooleanFieldComparison": ".input_types",
@@ -63,11 +69,15 @@ _LAZY_IMPORTS = {
     "CreateObjectCreateOneObject": ".create_object",
     "CreateObjectCreateOneObjectFieldsList": ".create_object",
     "CreateObjectInput": ".input_types",
+    "CreateWebhook": ".create_webhook",
+    "CreateWebhookCreateWebhook": ".create_webhook",
     "CursorPaging": ".input_types",
     "DeleteField": ".delete_field",
     "DeleteFieldDeleteOneField": ".delete_field",
     "DeleteObject": ".delete_object",
     "DeleteObjectDeleteOneObject": ".delete_object",
+    "DeleteWebhook": ".delete_webhook",
+    "DeleteWebhookDeleteWebhook": ".delete_webhook",
     "FieldFields": ".fragments",
     "FieldFieldsRelation": ".fragments",
     "FieldFieldsRelationTargetFieldMetadata": ".fragments",
@@ -80,6 +90,8 @@ _LAZY_IMPORTS = {
     "GetObject": ".get_object",
     "GetObjectObject": ".get_object",
     "GetObjectObjectFieldsList": ".get_object",
+    "GetWebhook": ".get_webhook",
+    "GetWebhookWebhook": ".get_webhook",
     "ListFields": ".list_fields",
     "ListFieldsFields": ".list_fields",
     "ListFieldsFieldsEdges": ".list_fields",
@@ -91,6 +103,8 @@ _LAZY_IMPORTS = {
     "ListObjectsObjectsEdgesNode": ".list_objects",
     "ListObjectsObjectsEdgesNodeFieldsList": ".list_objects",
     "ListObjectsObjectsPageInfo": ".list_objects",
+    "ListWebhooks": ".list_webhooks",
+    "ListWebhooksWebhooks": ".list_webhooks",
     "MetadataClient": ".client",
     "ObjectFields": ".fragments",
     "ObjectFilter": ".input_types",
@@ -102,6 +116,9 @@ _LAZY_IMPORTS = {
     "UpdateObject": ".update_object",
     "UpdateObjectPayload": ".input_types",
     "UpdateObjectUpdateOneObject": ".update_object",
+    "UpdateWebhook": ".update_webhook",
+    "UpdateWebhookUpdateWebhook": ".update_webhook",
+    "WebhookFields": ".fragments",
 }
 
 
@@ -129,11 +146,15 @@ __all__ = [
     "CreateObjectCreateOneObject",
     "CreateObjectCreateOneObjectFieldsList",
     "CreateObjectInput",
+    "CreateWebhook",
+    "CreateWebhookCreateWebhook",
     "CursorPaging",
     "DeleteField",
     "DeleteFieldDeleteOneField",
     "DeleteObject",
     "DeleteObjectDeleteOneObject",
+    "DeleteWebhook",
+    "DeleteWebhookDeleteWebhook",
     "FieldFields",
     "FieldFieldsRelation",
     "FieldFieldsRelationTargetFieldMetadata",
@@ -146,6 +167,8 @@ __all__ = [
     "GetObject",
     "GetObjectObject",
     "GetObjectObjectFieldsList",
+    "GetWebhook",
+    "GetWebhookWebhook",
     "ListFields",
     "ListFieldsFields",
     "ListFieldsFieldsEdges",
@@ -157,6 +180,8 @@ __all__ = [
     "ListObjectsObjectsEdgesNode",
     "ListObjectsObjectsEdgesNodeFieldsList",
     "ListObjectsObjectsPageInfo",
+    "ListWebhooks",
+    "ListWebhooksWebhooks",
     "MetadataClient",
     "ObjectFields",
     "ObjectFilter",
@@ -168,4 +193,7 @@ __all__ = [
     "UpdateObject",
     "UpdateObjectPayload",
     "UpdateObjectUpdateOneObject",
+    "UpdateWebhook",
+    "UpdateWebhookUpdateWebhook",
+    "WebhookFields",
 ]

@@ -13,10 +13,13 @@ if TYPE_CHECKING:
     from .base_model import UnsetType
     from .create_field import CreateField
     from .create_object import CreateObject
+    from .create_webhook import CreateWebhook
     from .delete_field import DeleteField
     from .delete_object import DeleteObject
+    from .delete_webhook import DeleteWebhook
     from .get_field import GetField
     from .get_object import GetObject
+    from .get_webhook import GetWebhook
     from .input_types import (
         CreateFieldInput,
         CreateObjectInput,
@@ -28,8 +31,10 @@ if TYPE_CHECKING:
     )
     from .list_fields import ListFields
     from .list_objects import ListObjects
+    from .list_webhooks import ListWebhooks
     from .update_field import UpdateField
     from .update_object import UpdateObject
+    from .update_webhook import UpdateWebhook
 
 
 def gql(q: str) -> str:
@@ -561,6 +566,191 @@ class MetadataClient(GeneratedBaseClient):
             DeleteObject,
             query=query,
             operation_name="DeleteObject",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def list_webhooks(self, **kwargs: Any) -> "ListWebhooks":
+        from .list_webhooks import ListWebhooks
+
+        query = gql("""
+            query ListWebhooks {
+              webhooks {
+                ...WebhookFields
+              }
+            }
+
+            fragment WebhookFields on Webhook {
+              id
+              targetUrl
+              operations
+              description
+              secret
+              applicationId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {}
+        return await self.execute_model(
+            ListWebhooks,
+            query=query,
+            operation_name="ListWebhooks",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def get_webhook(self, id: UUID, **kwargs: Any) -> "GetWebhook":
+        from .get_webhook import GetWebhook
+
+        query = gql("""
+            query GetWebhook($id: UUID!) {
+              webhook(id: $id) {
+                ...WebhookFields
+              }
+            }
+
+            fragment WebhookFields on Webhook {
+              id
+              targetUrl
+              operations
+              description
+              secret
+              applicationId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": serialize_uuid(id)}
+        return await self.execute_model(
+            GetWebhook,
+            query=query,
+            operation_name="GetWebhook",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def create_webhook(
+        self,
+        target_url: str,
+        operations: list[str],
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        secret: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateWebhook":
+        from .create_webhook import CreateWebhook
+
+        query = gql("""
+            mutation CreateWebhook($targetUrl: String!, $operations: [String!]!, $description: String, $secret: String) {
+              createWebhook(
+                input: {targetUrl: $targetUrl, operations: $operations, description: $description, secret: $secret}
+              ) {
+                ...WebhookFields
+              }
+            }
+
+            fragment WebhookFields on Webhook {
+              id
+              targetUrl
+              operations
+              description
+              secret
+              applicationId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "targetUrl": target_url,
+            "operations": operations,
+            "description": description,
+            "secret": secret,
+        }
+        return await self.execute_model(
+            CreateWebhook,
+            query=query,
+            operation_name="CreateWebhook",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def update_webhook(
+        self,
+        id: UUID,
+        target_url: Union[Optional[str], "UnsetType"] = UNSET,
+        operations: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        secret: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpdateWebhook":
+        from .update_webhook import UpdateWebhook
+
+        query = gql("""
+            mutation UpdateWebhook($id: UUID!, $targetUrl: String, $operations: [String!], $description: String, $secret: String) {
+              updateWebhook(
+                input: {id: $id, update: {targetUrl: $targetUrl, operations: $operations, description: $description, secret: $secret}}
+              ) {
+                ...WebhookFields
+              }
+            }
+
+            fragment WebhookFields on Webhook {
+              id
+              targetUrl
+              operations
+              description
+              secret
+              applicationId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "id": serialize_uuid(id),
+            "targetUrl": target_url,
+            "operations": operations,
+            "description": description,
+            "secret": secret,
+        }
+        return await self.execute_model(
+            UpdateWebhook,
+            query=query,
+            operation_name="UpdateWebhook",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def delete_webhook(self, id: UUID, **kwargs: Any) -> "DeleteWebhook":
+        from .delete_webhook import DeleteWebhook
+
+        query = gql("""
+            mutation DeleteWebhook($id: UUID!) {
+              deleteWebhook(id: $id) {
+                ...WebhookFields
+              }
+            }
+
+            fragment WebhookFields on Webhook {
+              id
+              targetUrl
+              operations
+              description
+              secret
+              applicationId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": serialize_uuid(id)}
+        return await self.execute_model(
+            DeleteWebhook,
+            query=query,
+            operation_name="DeleteWebhook",
             variables=variables,
             **kwargs,
         )

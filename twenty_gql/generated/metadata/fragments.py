@@ -65,3 +65,15 @@ class ObjectFields(BaseModel):
     image_identifier_field_metadata_id: Optional[UUID] = Field(default=None)
     created_at: DateTime
     updated_at: DateTime
+
+
+class WebhookFields(BaseModel):
+    id: UUID
+    target_url: str
+    operations: list[str]
+    description: Optional[str] = Field(default=None)
+    secret: str
+    application_id: UUID
+    created_at: DateTime
+    updated_at: DateTime
+    deleted_at: Optional[DateTime] = Field(default=None)

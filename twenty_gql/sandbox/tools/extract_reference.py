@@ -258,6 +258,10 @@ METADATA_TYPES = frozenset(
         "UpdateFieldInput",
         "DeleteOneFieldInput",
         "Workspace",
+        "Webhook",
+        "CreateWebhookInput",
+        "UpdateWebhookInput",
+        "UpdateWebhookInputUpdates",
         "Query",
         "Mutation",
     ]
@@ -275,6 +279,11 @@ METADATA_ROOTS = frozenset(
         "createOneField",
         "updateOneField",
         "deleteOneField",
+        "webhooks",
+        "webhook",
+        "createWebhook",
+        "updateWebhook",
+        "deleteWebhook",
     ]
 )
 
