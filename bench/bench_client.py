@@ -19,6 +19,12 @@ and names in the shape of the generated ``CompanyFields`` fragment). Each varian
   validation; it opens its transport on every call, as that API does.
 - gql (session): the same client, connected once, ``session.execute`` per call.
 
+With ``--otel`` (needs ``twenty-gql[otel]``), one more variant: typed_otel, the typed call on a
+second client that :func:`twenty_gql.telemetry.instrument` traced and metered (an SDK
+TracerProvider with a BatchSpanProcessor whose exporter drops the spans, and an SDK
+MeterProvider), printed as a ratio to typed, which in that run is "installed, not enabled": the
+OpenTelemetry SDK is imported but its client was never instrumented.
+
 Variants run interleaved in rounds, after 20 warm-up calls each; each figure is the median over
 rounds of the mean per call. typed, runtime_execute and raw each reuse one pooled keep-alive
 session against the same server, send the same records and read the same answer; raw really
@@ -100,7 +106,28 @@ async def _measure(calls: int, fn: Callable[[], Awaitable[object]]) -> float:
     return (time.perf_counter() - start) / calls
 
 
-async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
+def _otel_client(url: str) -> Twenty:
+    """A client traced and metered by an SDK whose exporter drops what it is given."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    from twenty_gql.telemetry import instrument
+
+    class Dropped(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(BatchSpanProcessor(Dropped()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    twenty = Twenty(url, KEY, rate_limit="off")
+    instrument(twenty, tracer_provider=tracer_provider, meter_provider=meter_provider)
+    return twenty
+
+
+async def run(url: str, calls: int, rounds: int, otel: bool = False) -> dict[str, float]:
     from gql import Client, GraphQLRequest
     from gql.transport.aiohttp import AIOHTTPTransport
 
@@ -167,8 +194,17 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
         assert len(result["createCompanies"]) == 60
         return result
 
+    traced = _otel_client(url) if otel else None
+
+    async def typed_otel() -> object:
+        assert traced is not None
+        result = await traced.core.create_companies(data=models, upsert=True)
+        assert len(result.create_companies) == 60
+        return result
+
     variants: dict[str, Callable[[], Awaitable[object]]] = {
         "typed": typed,
+        **({"typed_otel": typed_otel} if otel else {}),
         "raw": raw,
         "runtime_execute": runtime_only,
         "gql_execute_async": gql_execute_async,
@@ -184,6 +220,8 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
     await gql_session_client.close_async()
     await session.close()
     await twenty.aclose()
+    if traced is not None:
+        await traced.aclose()
     return {name: statistics.median(times) for name, times in results.items()}
 
 
@@ -239,6 +277,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls per variant per round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--otel", action="store_true", help="also time a traced client")
     args = parser.parse_args()
 
     answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
@@ -248,7 +287,7 @@ def main() -> None:
     server.start()
     try:
         url = f"http://127.0.0.1:{ports.get(timeout=30)}"
-        times = asyncio.run(run(url, args.calls, args.rounds))
+        times = asyncio.run(run(url, args.calls, args.rounds, args.otel))
     finally:
         server.terminate()
         server.join()
@@ -258,6 +297,12 @@ def main() -> None:
     print(f"typed / raw aiohttp+json         = {typed / times['raw']:.2f}  (target <= 1.3)")
     runtime = times["runtime_execute"]
     print(f"twenty.execute / raw aiohttp+json = {runtime / times['raw']:.2f}  (the runtime alone)")
+    if args.otel:
+        traced = times["typed_otel"]
+        print(
+            f"typed_otel / typed               = {traced / typed:.2f}  "
+            f"({(traced - typed) * 1e6:+.0f} µs a call for its span and metrics)"
+        )
     print(f"typed / gql execute_async        = {typed / times['gql_execute_async']:.2f}")
     print(f"typed / gql connected session    = {typed / times['gql_session']:.2f}")
     from twenty_gql.generated.core import client as generated_client
