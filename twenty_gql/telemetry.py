@@ -1,8 +1,8 @@
 """OpenTelemetry for a ``Twenty``: a span per GraphQL call, a span per batch job, and metrics.
 
 Needs the extra: ``pip install 'twenty-gql[otel]'``. Nothing here runs until :func:`instrument` is
-called on a client, so a client that is not instrumented pays nothing (``bench/bench_client.py
---otel`` measures both in one run)::
+called on a client, so a client that is not instrumented pays nothing: no wrapper, no subscriber
+(``bench/bench_client.py --otel`` and ``bench/bench_telemetry.py`` measure both in one run)::
 
     from twenty_gql.telemetry import instrument
     undo = instrument(twenty)        # the global tracer and meter providers, unless given
