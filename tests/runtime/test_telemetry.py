@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 from twenty_gql import errors as e
 from twenty_gql.client import Twenty
 from twenty_gql.events import Event, RequestEvent
+from twenty_gql.io.exporter import run_export
+from twenty_gql.io.schema_source import load_schema
 from twenty_gql.profiles import CLOUD
 from twenty_gql.retry import RetryPolicy
 from twenty_gql.sandbox import FaultConfig, Sandbox
@@ -26,14 +29,6 @@ from twenty_gql.telemetry import instrument, job_span
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.002)
 COUNT = "query CountCompanies { companies { totalCount } }"
-PAGE = """
-query Companies($first: Int, $after: String) {
-  companies(first: $first, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id name } }
-  }
-}
-"""
 
 
 @dataclass
@@ -212,17 +207,21 @@ async def test_upsert_many_is_a_job_span_over_its_calls(twenty: Twenty, otel: Ot
     assert records[(("twenty.object", "company"), ("twenty.record.status", "failed"))] == 1
 
 
-async def test_job_span_wraps_other_work_and_counts_its_calls(twenty: Twenty, otel: Otel) -> None:
+async def test_job_span_around_an_export_counts_its_calls_and_rows(
+    twenty: Twenty, otel: Otel, tmp_path: Path
+) -> None:
+    schema = await load_schema(twenty.settings, None)
+    otel.spans.clear()
     async with job_span("export", "company", tracer_provider=otel.tracer_provider) as set_rows:
-        names = [
-            node["name"] async for node in twenty.paginate_raw(PAGE, {}, "companies", page_size=7)
-        ]
-        set_rows(len(names))
-    job = otel.finished()[-1]
+        report = await run_export(twenty, schema, "company", tmp_path / "c.jsonl", page_size=7)
+        set_rows(report.rows)
+    *calls, job = otel.finished()
     attributes = dict(job.attributes or {})
     assert job.name == "twenty.export company"
-    assert attributes["twenty.job.rows"] == len(names) == 20
-    assert attributes["twenty.job.calls"] == len(otel.finished()) - 1 >= 3
+    assert attributes["twenty.job.kind"] == "export"
+    assert attributes["twenty.job.rows"] == report.rows == 20
+    assert attributes["twenty.job.calls"] == len(calls) == report.calls == 4  # count + 3 pages
+    assert all(call.parent and call.parent.span_id == job.context.span_id for call in calls)
 
 
 async def test_an_event_kind_it_does_not_know_still_lands_on_the_call(
