@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,21 @@ def _serve(port_queue: multiprocessing.Queue[int], answer: bytes) -> None:
         await asyncio.Event().wait()
 
     asyncio.run(main())
+
+
+@contextlib.contextmanager
+def canned_server() -> Iterator[str]:
+    """The canned server in a child process, for as long as the block runs: its base URL."""
+    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
+    ctx = multiprocessing.get_context("spawn")
+    ports: multiprocessing.Queue[int] = ctx.Queue()
+    server = ctx.Process(target=_serve, args=(ports, answer), daemon=True)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{ports.get(timeout=30)}"
+    finally:
+        server.terminate()
+        server.join()
 
 
 def _inputs() -> tuple[list[Any], list[dict[str, Any]]]:
@@ -280,17 +296,8 @@ def main() -> None:
     parser.add_argument("--otel", action="store_true", help="also time a traced client")
     args = parser.parse_args()
 
-    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
-    ctx = multiprocessing.get_context("spawn")
-    ports: multiprocessing.Queue[int] = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports, answer), daemon=True)
-    server.start()
-    try:
-        url = f"http://127.0.0.1:{ports.get(timeout=30)}"
+    with canned_server() as url:
         times = asyncio.run(run(url, args.calls, args.rounds, args.otel))
-    finally:
-        server.terminate()
-        server.join()
     for name, seconds in times.items():
         print(f"{name:18} {seconds * 1e6:9.0f} µs per 60-record upsert call")
     typed = times["typed"]

@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
-import multiprocessing
 import statistics
 import sys
 import time
@@ -31,9 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_client import KEY, Twenty, _inputs, _otel_client, _serve
+from bench_client import KEY, Twenty, _inputs, _otel_client, canned_server
 
-from tests.runtime.records import recorded_companies
 from twenty_gql.telemetry import instrument
 
 
@@ -85,16 +82,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100, help="calls per variant per round")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
-    ctx = multiprocessing.get_context("spawn")
-    ports: multiprocessing.Queue[int] = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports, answer), daemon=True)
-    server.start()
-    try:
-        asyncio.run(run(f"http://127.0.0.1:{ports.get(timeout=30)}", args.calls, args.rounds))
-    finally:
-        server.terminate()
-        server.join()
+    with canned_server() as url:
+        asyncio.run(run(url, args.calls, args.rounds))
 
 
 if __name__ == "__main__":

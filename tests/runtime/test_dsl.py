@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from gql.dsl import DSLMutation, DSLQuery, DSLVariableDefinitions
 
+from tests.custom_objects import create_custom_object
 from twenty_gql.client import Twenty
 from twenty_gql.config import Settings
 from twenty_gql.errors import BadInputError
@@ -62,13 +63,7 @@ async def test_an_object_added_after_codegen(tmp_path: Path) -> None:
         Sandbox.start(port=0, rate_limit=None, seed="empty") as sb,
         Twenty(sb.url, sb.api_key, rate_limit="off") as twenty,
     ):
-        names = {"nameSingular": "invoice", "namePlural": "invoices"}
-        labels = {"labelSingular": "Invoice", "labelPlural": "Invoices"}
-        await twenty.execute(
-            "mutation($i: CreateOneObjectInput!) { createOneObject(input: $i) { id } }",
-            {"i": {"object": {**names, **labels}}},
-            endpoint="/metadata",
-        )
+        await create_custom_object(twenty, "invoice", "invoices")
         pulled = await pull_schemas(Settings.create(sb.url, sb.api_key))
         sdl = tmp_path / "core.graphql"
         sdl.write_text(pulled.core.sdl, encoding="utf-8")

@@ -20,7 +20,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
+from tests.custom_objects import create_custom_object
 from tests.sandbox.test_cli import start, stop
+from twenty_gql.client import Twenty
 
 CHROMIUM = Path(os.environ.get("TWENTY_GQL_CHROMIUM", "/usr/bin/chromium"))
 # The flags that work on a machine with no network but loopback (no background fetches, no QUIC).
@@ -123,25 +125,8 @@ async def test_docs_show_a_custom_object_created_after_the_page_opened(
         await search.fill("Rocket")
         await page.get_by_text("No results found").wait_for()
 
-        create = {
-            "query": "mutation($i: CreateOneObjectInput!) { createOneObject(input: $i) { id } }",
-            "variables": {
-                "i": {
-                    "object": {
-                        "nameSingular": "rocket",
-                        "namePlural": "rockets",
-                        "labelSingular": "Rocket",
-                        "labelPlural": "Rockets",
-                    }
-                }
-            },
-        }
-        headers = {"Authorization": f"Bearer {key}"}
-        async with (
-            aiohttp.ClientSession(headers=headers) as session,
-            session.post(url + "/metadata", json=create) as response,
-        ):
-            assert "errors" not in await response.json()
+        async with Twenty(url, key, rate_limit="off") as twenty:
+            await create_custom_object(twenty, "rocket", "rockets")
 
         # Same server process, no restart: GraphiQL's re-fetch introspects the live schema.
         await page.click("[aria-label='Re-fetch GraphQL schema']")
