@@ -3,13 +3,14 @@
 Run: .venv/bin/python bench/bench_telemetry.py [--calls 100] [--rounds 5]   (needs '.[otel]')
 
 bench_client.py's canned server (a child process) answers every call. Each variant is a client
-of its own, run interleaved in rounds; the figure is the median over rounds of the client's CPU
-time per call (``time.process_time``: the server's work is in another process, so the figure
-moves far less with the machine's load than wall time does), and the cyclic collector's passes
-per 100 calls:
+of its own, run interleaved in rounds, each round starting with the next variant; the figure is
+the median over rounds of the client's CPU time per call (``time.process_time``: the server's
+work is in another process, so the figure moves far less with the machine's load than wall time
+does), and the cyclic collector's passes per 100 calls:
 
 - off: never instrumented, with ``twenty_gql.telemetry`` and the OpenTelemetry SDK imported
   (the extra installed, not enabled): the baseline.
+- off again: a second such client: how far two identical variants differ (the noise).
 - undone: instrumented, then the undo function called: must match off.
 - one no-op subscriber: ``twenty.events.subscribe(lambda e: None)``, no OpenTelemetry at all:
   what observing the runtime's events costs by itself.
@@ -42,6 +43,7 @@ async def run(url: str, calls: int, rounds: int) -> None:
     subscribed.events.subscribe(lambda event: None)
     clients = {
         "off": Twenty(url, KEY, rate_limit="off"),
+        "off again": Twenty(url, KEY, rate_limit="off"),
         "undone": undone,
         "one no-op subscriber": subscribed,
         "otel": _otel_client(url),
@@ -56,8 +58,12 @@ async def run(url: str, calls: int, rounds: int) -> None:
             await call(twenty)
     cpu: dict[str, list[float]] = {name: [] for name in clients}
     collections: dict[str, list[int]] = {name: [] for name in clients}
-    for _ in range(rounds):
-        for name, twenty in clients.items():
+    names = list(clients)
+    for round_number in range(rounds):
+        # Each round starts with another variant: a variant's place in the round moves its figure.
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            twenty = clients[name]
             before = sum(stat["collections"] for stat in gc.get_stats())
             started = time.process_time()
             for _ in range(calls):
