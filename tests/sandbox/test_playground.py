@@ -8,6 +8,8 @@ import re
 from unittest import mock
 
 import aiohttp
+import pytest
+from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
 from twenty_gql.sandbox import Sandbox
@@ -85,7 +87,19 @@ async def test_the_api_stays_post_only_for_everything_but_a_browser(
                 assert response.headers["Allow"] == "POST"
 
 
-async def test_a_remote_browser_never_gets_the_key() -> None:
+@pytest.mark.parametrize(
+    ("peer", "host", "gets_key"),
+    [
+        ("127.0.0.1", "127.0.0.1:3000", True),
+        ("127.0.0.1", "localhost:3000", True),
+        ("::1", "[::1]:3000", True),
+        ("192.0.2.7", "127.0.0.1:3000", False),  # a remote browser (--allow-remote)
+        ("127.0.0.1", "evil.example:3000", False),  # a page reached through DNS rebinding
+    ],
+)
+async def test_only_a_browser_on_this_machine_gets_the_key(
+    peer: str, host: str, gets_key: bool
+) -> None:
     async with Sandbox.start(port=0, rate_limit=None) as sb:
         handler = next(
             route.handler
@@ -96,17 +110,16 @@ async def test_a_remote_browser_never_gets_the_key() -> None:
         )
         transport = mock.Mock()
         transport.get_extra_info.side_effect = lambda name, default=None: (
-            ("192.0.2.7", 50000) if name == "peername" else default
+            (peer, 50000) if name == "peername" else default
         )
         request = make_mocked_request(
-            "GET", "/graphql", headers={"Accept": "text/html"}, transport=transport
+            "GET", "/graphql", headers={"Accept": "text/html", "Host": host}, transport=transport
         )
         response = await handler(request)
-        assert isinstance(response, aiohttp.web.Response) and response.text is not None
-        assert sb.api_key not in response.text
-        assert json.loads(config_of(response.text)["headers"]) == {
-            "Authorization": "Bearer <your API key>"
-        }
+        assert isinstance(response, web.Response) and response.text is not None
+        key = sb.api_key if gets_key else "<your API key>"
+        assert json.loads(config_of(response.text)["headers"]) == {"Authorization": f"Bearer {key}"}
+        assert (sb.api_key in response.text) is gets_key
 
 
 def test_the_vendored_assets_carry_their_licences_and_pins() -> None:

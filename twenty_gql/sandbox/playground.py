@@ -5,8 +5,9 @@ CONTRACT:
   address bar does) answers a GraphiQL page wired to that endpoint. Any other GET still answers
   405, as before: the API itself is POST only.
 - The page's headers editor holds ``Authorization: Bearer <the sandbox's key>`` when the browser
-  is on this machine (a loopback peer). A sandbox exposed with ``--allow-remote`` never hands its
-  key to a remote browser: the header there says where a key goes. The page is ``no-store``.
+  is on this machine (a loopback peer asking for a loopback ``Host``). A sandbox exposed with
+  ``--allow-remote`` never hands its key to a remote browser, nor to a page reached through DNS
+  rebinding (``Host: evil.example``): the header there says where a key goes. ``no-store``.
 - Docs and autocomplete come from introspecting the live schema, so an object created through
   ``/metadata`` shows up on reload (or GraphiQL's re-fetch button), without a restart.
 - Every asset is served from the installed package (``playground_assets/``: GraphiQL 3.9.0 and
@@ -58,9 +59,20 @@ def wants_html(request: web.Request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
+def _loopback_address(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
 def _from_this_machine(request: web.Request) -> bool:
-    # The peer is always an address here (never a host name such as "localhost").
-    return request.remote is not None and ipaddress.ip_address(request.remote).is_loopback
+    """A browser on this machine that asked for this machine by name (``Host``): a page that a
+    remote site reaches through DNS rebinding names the site's host, and gets no key."""
+    if request.remote is None or not _loopback_address(request.remote):
+        return False
+    host = (request.url.host or "").lower()
+    return host == "localhost" or _loopback_address(host)
 
 
 def _page(endpoint: str, headers: dict[str, str]) -> str:
