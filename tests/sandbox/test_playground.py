@@ -57,6 +57,8 @@ async def test_every_asset_the_page_names_is_served_with_its_type(twenty_sandbox
         assert sorted(names) == sorted(
             [
                 "graphiql.min.css",
+                "graphiql-plugin-explorer.css",
+                "graphiql-plugin-explorer.umd.js",
                 "react.production.min.js",
                 "react-dom.production.min.js",
                 "graphiql.min.js",
@@ -125,6 +127,7 @@ async def test_only_a_browser_on_this_machine_gets_the_key(
 def test_the_vendored_assets_carry_their_licences_and_pins() -> None:
     versions = json.loads((ASSETS / "VERSIONS.json").read_text(encoding="utf-8"))
     assert versions["graphiql"]["version"] == "3.9.0"
+    assert {package["license"] for package in versions.values()} == {"MIT"}
     for package in versions.values():
         for name, sha256 in package["files"].items():
             assert hashlib.sha256((ASSETS / name).read_bytes()).hexdigest() == sha256, name

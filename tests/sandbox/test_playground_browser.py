@@ -105,6 +105,9 @@ async def test_new_user_runs_a_companies_query_in_the_playground(
         await page.screenshot(path=tmp_path / "playground.png", full_page=True)
 
         assert shown == {"data": expected}
+        # The query builder lists the workspace's root fields.
+        await page.click("[aria-label='Show GraphiQL Explorer']")
+        await page.locator(".graphiql-plugin >> text=companies").first.wait_for()
         assert (tmp_path / "playground.png").stat().st_size > 10_000
         assert elsewhere == []  # no CDN, no font service: every asset came from the sandbox
     finally:

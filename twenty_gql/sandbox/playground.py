@@ -10,8 +10,9 @@ CONTRACT:
   rebinding (``Host: evil.example``): the header there says where a key goes. ``no-store``.
 - Docs and autocomplete come from introspecting the live schema, so an object created through
   ``/metadata`` shows up on reload (or GraphiQL's re-fetch button), without a restart.
-- Every asset is served from the installed package (``playground_assets/``: GraphiQL 3.9.0 and
-  React 18.3.1 as published on npm, licences beside them, ``VERSIONS.json`` pins them): no CDN,
+- Every asset is served from the installed package (``playground_assets/``: GraphiQL 3.9.0, its
+  explorer plugin 3.2.6 and React 18.3.1 as published on npm, licences beside them,
+  ``VERSIONS.json`` pins them): no CDN,
   so it works offline. ``tools/fetch_playground_assets.py`` rebuilds them.
 - ``?query=...&variables=...`` in the page's URL opens with that operation (shareable links).
 """

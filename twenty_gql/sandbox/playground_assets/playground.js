@@ -23,6 +23,8 @@
     shouldPersistHeaders: false,
     defaultEditorToolsVisibility: "headers",
     storage: storage,
+    // The query builder: tick fields in a tree of the schema, the query is written for you.
+    plugins: [GraphiQLPluginExplorer.explorerPlugin()],
   };
   if (params.get("query")) props.query = params.get("query");
   if (params.get("variables")) props.variables = params.get("variables");

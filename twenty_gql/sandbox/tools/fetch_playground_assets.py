@@ -36,6 +36,15 @@ PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
             "package/LICENSE": "LICENSE.graphiql",
         },
     ),
+    # The query builder (a tree of the schema's fields to tick). It ships no LICENSE file: its
+    # package.json says MIT, and it lives in graphiql's repository under LICENSE.graphiql's text.
+    "@graphiql/plugin-explorer": (
+        "3.2.6",
+        {
+            "package/dist/index.umd.js": "graphiql-plugin-explorer.umd.js",
+            "package/dist/style.css": "graphiql-plugin-explorer.css",
+        },
+    ),
     "react": (
         "18.3.1",
         {
@@ -73,6 +82,9 @@ def main() -> int:
             tarball, integrity = npm_pack(f"{name}@{version}", Path(tmp))
             copied: dict[str, str] = {}
             with tarfile.open(tarball) as archive:
+                manifest = archive.extractfile("package/package.json")
+                assert manifest is not None
+                licence = json.loads(manifest.read())["license"]
                 for member, target in files.items():
                     extracted = archive.extractfile(member)
                     if extracted is None:
@@ -80,7 +92,12 @@ def main() -> int:
                     data = extracted.read()
                     (ASSETS / target).write_bytes(data)
                     copied[target] = hashlib.sha256(data).hexdigest()
-            versions[name] = {"version": version, "integrity": integrity, "files": copied}
+            versions[name] = {
+                "version": version,
+                "license": licence,
+                "integrity": integrity,
+                "files": copied,
+            }
             print(f"{name}@{version}: {', '.join(copied)}")
     (ASSETS / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n", encoding="utf-8")
     return 0
