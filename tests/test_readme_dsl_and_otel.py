@@ -44,6 +44,7 @@ async def test_the_opentelemetry_example_traces_the_client_globally(
         spans = InMemorySpanExporter()
         provider.add_span_processor(SimpleSpanProcessor(spans))
         await twenty.execute("query CountCompanies { companies { totalCount } }")
+    provider.shutdown()  # flush the example's console exporter while stdout is still open
     (span,) = spans.get_finished_spans()
     assert span.name == "query CountCompanies"
     assert span.kind is SpanKind.CLIENT

@@ -39,11 +39,11 @@ import contextlib
 import dataclasses
 import importlib.metadata
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache, wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 try:
@@ -72,7 +72,6 @@ __all__ = ["instrument", "job_span"]
 
 SCOPE = "twenty_gql"
 _VERSION = importlib.metadata.version("twenty-gql")
-T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -191,68 +190,58 @@ class _Tracing:
         elif call is not None:
             call.span.add_event(f"twenty.{type(event).__name__}", _event_attributes(event))
 
-    def wrap_call(
-        self, send: Callable[..., Awaitable[T]], *, query_at: int
-    ) -> Callable[..., Awaitable[T]]:
-        """Wrap ``runtime.send`` (query is argument 1) or ``send_for`` (argument 2)."""
-
-        @wraps(send)
-        async def traced(*args: Any, **kwargs: Any) -> T:
-            endpoint: str = args[query_at - 1]
-            query: str = args[query_at]
-            name = args[query_at + 1] if len(args) > query_at + 1 else kwargs.get("operation_name")
-            op_type, op_name = _operation(query, name)
-            attributes: dict[str, Any] = {
-                "graphql.operation.type": op_type,
-                "http.request.method": "POST",
-                "url.full": self.base_url + endpoint,
-                "twenty.endpoint": endpoint,
-                **self.server,
-            }
-            if op_name:
-                attributes["graphql.operation.name"] = op_name
-            span_name = f"{op_type} {op_name}" if op_name else op_type
-            instruments = self.instruments
-            with instruments.tracer.start_as_current_span(
-                span_name,
-                kind=SpanKind.CLIENT,
-                attributes=attributes,
-                record_exception=False,
-                set_status_on_exception=False,
-            ) as span:
-                call = _Call(span)
-                token = _CALL.set(call)
-                started = time.perf_counter()
-                outcome = "ok"
-                try:
-                    return await send(*args, **kwargs)
-                except BaseException as error:
-                    outcome = type(error).__name__
-                    span.set_attribute("error.type", outcome)
-                    if isinstance(error, TwentyError):
-                        if error.code:
-                            span.set_attribute("twenty.error.code", error.code)
-                        if error.sub_code:
-                            span.set_attribute("twenty.error.sub_code", error.sub_code)
-                    span.record_exception(error)
-                    span.set_status(Status(StatusCode.ERROR, outcome))
-                    raise
-                finally:
-                    _CALL.reset(token)
-                    if call.status is not None:
-                        span.set_attribute("http.response.status_code", call.status)
-                    span.set_attribute("twenty.attempts", call.attempts)
-                    span.set_attribute("http.request.resend_count", max(0, call.attempts - 1))
-                    metric = {
-                        "graphql.operation.type": op_type,
-                        "graphql.operation.name": op_name or "",
-                        "twenty.endpoint": endpoint,
-                        "twenty.outcome": outcome,
-                    }
-                    instruments.calls.add(1, metric)
-                    instruments.duration.record(time.perf_counter() - started, metric)
-
-        return traced
+    @contextlib.contextmanager
+    def call(self, endpoint: str, query: str, operation_name: str | None) -> Iterator[None]:
+        """The span and metrics of one call (its attempts, throttles and retries included)."""
+        op_type, op_name = _operation(query, operation_name)
+        attributes: dict[str, Any] = {
+            "graphql.operation.type": op_type,
+            "http.request.method": "POST",
+            "url.full": self.base_url + endpoint,
+            "twenty.endpoint": endpoint,
+            **self.server,
+        }
+        if op_name:
+            attributes["graphql.operation.name"] = op_name
+        instruments = self.instruments
+        with instruments.tracer.start_as_current_span(
+            f"{op_type} {op_name}" if op_name else op_type,
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            call = _Call(span)
+            token = _CALL.set(call)
+            started = time.perf_counter()
+            outcome = "ok"
+            try:
+                yield
+            except BaseException as error:
+                outcome = type(error).__name__
+                span.set_attribute("error.type", outcome)
+                if isinstance(error, TwentyError):
+                    if error.code:
+                        span.set_attribute("twenty.error.code", error.code)
+                    if error.sub_code:
+                        span.set_attribute("twenty.error.sub_code", error.sub_code)
+                span.record_exception(error)
+                span.set_status(Status(StatusCode.ERROR, outcome))
+                raise
+            finally:
+                _CALL.reset(token)
+                if call.status is not None:
+                    span.set_attribute("http.response.status_code", call.status)
+                span.set_attribute("twenty.attempts", call.attempts)
+                span.set_attribute("http.request.resend_count", max(0, call.attempts - 1))
+                metric = {
+                    "graphql.operation.type": op_type,
+                    "graphql.operation.name": op_name or "",
+                    "twenty.endpoint": endpoint,
+                    "twenty.outcome": outcome,
+                }
+                instruments.calls.add(1, metric)
+                instruments.duration.record(time.perf_counter() - started, metric)
 
 
 @contextlib.contextmanager
@@ -308,8 +297,36 @@ def instrument(
     tracing = _Tracing(twenty, instruments)
     runtime = twenty.runtime
     unsubscribe = runtime.events.subscribe(tracing.on_event)
-    runtime.send = tracing.wrap_call(runtime.send, query_at=1)  # type: ignore[method-assign,assignment]
-    runtime.send_for = tracing.wrap_call(runtime.send_for, query_at=2)  # type: ignore[method-assign,assignment]
+    send, send_for = runtime.send, runtime.send_for
+
+    # Named parameters, not *args: callers may pass any of them by keyword.
+    @wraps(send)
+    async def traced_send(
+        endpoint: str,
+        query: str,
+        operation_name: str | None = None,
+        variables: Any = None,
+        **options: Any,
+    ) -> Any:
+        with tracing.call(endpoint, query, operation_name):
+            return await send(endpoint, query, operation_name, variables, **options)
+
+    @wraps(send_for)
+    async def traced_send_for(
+        result_type: Any,
+        endpoint: str,
+        query: str,
+        operation_name: str | None = None,
+        variables: Any = None,
+        **options: Any,
+    ) -> Any:
+        with tracing.call(endpoint, query, operation_name):
+            return await send_for(
+                result_type, endpoint, query, operation_name, variables, **options
+            )
+
+    runtime.send = traced_send  # type: ignore[method-assign]
+    runtime.send_for = traced_send_for  # type: ignore[method-assign]
     upsert_many = twenty.upsert_many
 
     @wraps(upsert_many)
