@@ -19,6 +19,12 @@ and names in the shape of the generated ``CompanyFields`` fragment). Each varian
   validation; it opens its transport on every call, as that API does.
 - gql (session): the same client, connected once, ``session.execute`` per call.
 
+With ``--otel`` (needs ``twenty-gql[otel]``), one more variant: typed_otel, the typed call on a
+second client that :func:`twenty_gql.telemetry.instrument` traced and metered (an SDK
+TracerProvider with a BatchSpanProcessor whose exporter drops the spans, and an SDK
+MeterProvider), printed as a ratio to typed, which in that run is "installed, not enabled": the
+OpenTelemetry SDK is imported but its client was never instrumented.
+
 Variants run interleaved in rounds, after 20 warm-up calls each; each figure is the median over
 rounds of the mean per call. typed, runtime_execute and raw each reuse one pooled keep-alive
 session against the same server, send the same records and read the same answer; raw really
@@ -33,12 +39,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +81,21 @@ def _serve(port_queue: multiprocessing.Queue[int], answer: bytes) -> None:
     asyncio.run(main())
 
 
+@contextlib.contextmanager
+def canned_server() -> Iterator[str]:
+    """The canned server in a child process, for as long as the block runs: its base URL."""
+    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
+    ctx = multiprocessing.get_context("spawn")
+    ports: multiprocessing.Queue[int] = ctx.Queue()
+    server = ctx.Process(target=_serve, args=(ports, answer), daemon=True)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{ports.get(timeout=30)}"
+    finally:
+        server.terminate()
+        server.join()
+
+
 def _inputs() -> tuple[list[Any], list[dict[str, Any]]]:
     from twenty_gql.generated.core.input_types import CompanyCreateInput
 
@@ -100,7 +122,28 @@ async def _measure(calls: int, fn: Callable[[], Awaitable[object]]) -> float:
     return (time.perf_counter() - start) / calls
 
 
-async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
+def _otel_client(url: str) -> Twenty:
+    """A client traced and metered by an SDK whose exporter drops what it is given."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    from twenty_gql.telemetry import instrument
+
+    class Dropped(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(BatchSpanProcessor(Dropped()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    twenty = Twenty(url, KEY, rate_limit="off")
+    instrument(twenty, tracer_provider=tracer_provider, meter_provider=meter_provider)
+    return twenty
+
+
+async def run(url: str, calls: int, rounds: int, otel: bool = False) -> dict[str, float]:
     from gql import Client, GraphQLRequest
     from gql.transport.aiohttp import AIOHTTPTransport
 
@@ -167,8 +210,17 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
         assert len(result["createCompanies"]) == 60
         return result
 
+    traced = _otel_client(url) if otel else None
+
+    async def typed_otel() -> object:
+        assert traced is not None
+        result = await traced.core.create_companies(data=models, upsert=True)
+        assert len(result.create_companies) == 60
+        return result
+
     variants: dict[str, Callable[[], Awaitable[object]]] = {
         "typed": typed,
+        **({"typed_otel": typed_otel} if otel else {}),
         "raw": raw,
         "runtime_execute": runtime_only,
         "gql_execute_async": gql_execute_async,
@@ -184,6 +236,8 @@ async def run(url: str, calls: int, rounds: int) -> dict[str, float]:
     await gql_session_client.close_async()
     await session.close()
     await twenty.aclose()
+    if traced is not None:
+        await traced.aclose()
     return {name: statistics.median(times) for name, times in results.items()}
 
 
@@ -239,25 +293,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls per variant per round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--otel", action="store_true", help="also time a traced client")
     args = parser.parse_args()
 
-    answer = json.dumps({"data": {"createCompanies": recorded_companies(60)}}).encode()
-    ctx = multiprocessing.get_context("spawn")
-    ports: multiprocessing.Queue[int] = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports, answer), daemon=True)
-    server.start()
-    try:
-        url = f"http://127.0.0.1:{ports.get(timeout=30)}"
-        times = asyncio.run(run(url, args.calls, args.rounds))
-    finally:
-        server.terminate()
-        server.join()
+    with canned_server() as url:
+        times = asyncio.run(run(url, args.calls, args.rounds, args.otel))
     for name, seconds in times.items():
         print(f"{name:18} {seconds * 1e6:9.0f} µs per 60-record upsert call")
     typed = times["typed"]
     print(f"typed / raw aiohttp+json         = {typed / times['raw']:.2f}  (target <= 1.3)")
     runtime = times["runtime_execute"]
     print(f"twenty.execute / raw aiohttp+json = {runtime / times['raw']:.2f}  (the runtime alone)")
+    if args.otel:
+        traced = times["typed_otel"]
+        print(
+            f"typed_otel / typed               = {traced / typed:.2f}  "
+            f"({(traced - typed) * 1e6:+.0f} µs a call for its span and metrics)"
+        )
     print(f"typed / gql execute_async        = {typed / times['gql_execute_async']:.2f}")
     print(f"typed / gql connected session    = {typed / times['gql_session']:.2f}")
     from twenty_gql.generated.core import client as generated_client

@@ -23,6 +23,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -39,6 +40,7 @@ from twenty_gql.transport import AiohttpTransport, Timeouts, Transport
 if TYPE_CHECKING:
     from twenty_gql.batch.jobs import BulkResult
     from twenty_gql.batch.result import JobResult
+    from twenty_gql.dsl import TwentyDSL
     from twenty_gql.generated.core import CoreClient
     from twenty_gql.generated.metadata import MetadataClient
     from twenty_gql.webhooks.management import Webhooks
@@ -205,6 +207,17 @@ class Twenty:
         response = await self.runtime.send(endpoint, query, operation_name, variables, retry=retry)
         data = response.body.get("data")
         return data if isinstance(data, dict) else {}
+
+    def dsl(
+        self, schema: str | Path = "schema/core.graphql", *, endpoint: str = CHARGED_ENDPOINT
+    ) -> TwentyDSL:
+        """gql's DSL over a pulled schema; operations run on this client (see twenty_gql.dsl)."""
+        from twenty_gql.dsl import TwentyDSL, load_schema
+
+        async def send(query: str, variables: Any, operation_name: str | None) -> dict[str, Any]:
+            return await self.execute(query, variables, operation_name, endpoint=endpoint)
+
+        return TwentyDSL(load_schema(schema), send)
 
     def paginate(
         self,

@@ -123,6 +123,8 @@ async def _serve(options: dict[str, object], read_only_key: bool) -> None:
         lines += [
             "",
             f"  export TWENTY_API_URL={sb.url} TWENTY_API_KEY={sb.api_key}",
+            "",
+            f"  Playground (open in a browser): {sb.url}/graphql  (data model: {sb.url}/metadata)",
             "Press Ctrl+C to stop.",
         ]
         typer.echo("\n".join(lines))

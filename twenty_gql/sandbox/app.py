@@ -20,6 +20,7 @@ from .errors import SandboxError, forbidden
 from .faults import FaultConfig, FaultInjector
 from .graphql_endpoint import RequestError, prepare_request, run_prepared
 from .metadata_api import MetadataApi
+from .playground import add_playground_routes
 from .ratelimit import RecordsBudget
 from .resolvers import RequestContext
 from .store import Store
@@ -150,6 +151,7 @@ class Sandbox:
         app.router.add_post("/graphql", self._graphql)
         app.router.add_post("/metadata", self._metadata)
         app.router.add_get("/healthz", self._health)
+        add_playground_routes(app, self.api_key)
         return app
 
     async def __aenter__(self) -> Sandbox:
