@@ -16,7 +16,14 @@ from graphql import GraphQLSchema, build_schema
 
 from twenty_gql.naming import capitalize
 
-from .metadata import COMPOSITE_TYPES, UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
+from .metadata import (
+    COMPOSITE_TYPES,
+    FIRST_VERSION,
+    UNIQUE_SUBFIELDS,
+    FieldMeta,
+    ObjectMeta,
+    WorkspaceMetadata,
+)
 
 __all__ = ["build_records_schema", "records_sdl"]
 
@@ -83,6 +90,8 @@ def _value_type(
         return COMPOSITE_TYPES[f.type][0] + composite_suffix
     if f.is_int:
         return "Int"
+    if f.is_bigint:
+        return "BigInt"
     return scalars[f.type]
 
 
@@ -105,6 +114,8 @@ def _filter_type(obj: ObjectMeta, f: FieldMeta) -> str:
         return COMPOSITE_TYPES[f.type][0] + "FilterInput"
     if f.is_int:
         return "IntFilter"
+    if f.is_bigint:
+        return "BigIntFilter"
     return _SCALAR_FILTER[f.type]
 
 
@@ -235,8 +246,35 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
     return queries, mutations
 
 
-def records_sdl(meta: WorkspaceMetadata) -> str:
-    parts = [_base_sdl()]
+# Twenty's update/filter input generators mark the shared Actor definition's sub-fields optional
+# as a side effect, so ``Actor.source``/``name`` (and ``ActorCreateInput.source``) are non-null
+# only in the first schema a server builds and nullable in every later one (reference NOTES (p),
+# 105-112; compare core.graphql with core-after-custom-object.graphql). The sandbox serves the
+# non-null form until the first metadata change and the nullable form after it.
+_ACTOR_NON_NULL = (
+    (
+        "type Actor {\n  source: ActorSourceEnum!\n  workspaceMemberId: UUID\n  name: String!\n",
+        "type Actor {\n  source: ActorSourceEnum\n  workspaceMemberId: UUID\n  name: String\n",
+    ),
+    (
+        "input ActorCreateInput {\n  source: ActorSourceEnum!\n",
+        "input ActorCreateInput {\n  source: ActorSourceEnum\n",
+    ),
+)
+
+
+def _base_for(version: int) -> str:
+    base = _base_sdl()
+    if version > FIRST_VERSION:
+        for non_null, nullable in _ACTOR_NON_NULL:
+            assert non_null in base, non_null
+            base = base.replace(non_null, nullable)
+    return base
+
+
+def records_sdl(meta: WorkspaceMetadata, version: int | None = None) -> str:
+    """The records SDL of ``meta`` as of metadata ``version`` (default: ``meta.version``)."""
+    parts = [_base_for(meta.version if version is None else version)]
     parts += [f"scalar {s}" for s in _EXTRA_SCALARS if f"scalar {s}\n" not in _base_sdl()]
     for obj in meta.active_objects():
         parts += _object_sdl(obj, meta)
@@ -246,5 +284,5 @@ def records_sdl(meta: WorkspaceMetadata) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def build_records_schema(meta: WorkspaceMetadata) -> GraphQLSchema:
-    return build_schema(records_sdl(meta))
+def build_records_schema(meta: WorkspaceMetadata, version: int | None = None) -> GraphQLSchema:
+    return build_schema(records_sdl(meta, version))
