@@ -11,8 +11,18 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from graphql import GraphQLSchema, build_schema
+from graphql import (
+    GraphQLFloat,
+    GraphQLInt,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    build_schema,
+)
 
 from twenty_gql.naming import capitalize
 
@@ -285,4 +295,36 @@ def records_sdl(meta: WorkspaceMetadata, version: int | None = None) -> str:
 
 
 def build_records_schema(meta: WorkspaceMetadata, version: int | None = None) -> GraphQLSchema:
-    return build_schema(records_sdl(meta, version))
+    schema = build_schema(records_sdl(meta, version))
+    for obj in meta.active_objects():
+        record = schema.type_map.get(obj.type_name)
+        if not isinstance(record, GraphQLObjectType):
+            continue
+        for f in obj.active_fields():
+            if f.is_int and f.name in record.fields:
+                record.fields[f.name].type = _as_number_int(record.fields[f.name].type)
+    return schema
+
+
+def _serialize_number(value: Any) -> int | float:
+    number = GraphQLFloat.serialize(value)
+    return int(number) if float(number).is_integer() else number
+
+
+# Twenty answers a NUMBER field declared ``dataType: int`` from its double precision column
+# without GraphQL's output coercion, so ``1.5`` comes back as ``1.5`` (reference 122). The
+# printed type stays ``Int``; only the answer is not coerced.
+_NUMBER_INT = GraphQLScalarType(
+    "NumberInt",
+    description=GraphQLInt.description,
+    serialize=_serialize_number,
+    parse_value=GraphQLInt.parse_value,
+    parse_literal=GraphQLInt.parse_literal,
+)
+_NUMBER_INT.name = GraphQLInt.name  # graphql-core refuses to create a second "Int"
+
+
+def _as_number_int(type_: GraphQLOutputType) -> GraphQLOutputType:
+    if isinstance(type_, GraphQLNonNull):
+        return GraphQLNonNull(_as_number_int(type_.of_type))
+    return _NUMBER_INT if type_ is GraphQLInt else type_
