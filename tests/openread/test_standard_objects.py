@@ -19,10 +19,11 @@ from twenty_gql.generated.core.input_types import (
     OpportunityUpdateInput,
     UUIDFilter,
 )
+from twenty_gql.generated.metadata.input_types import UpdateFieldInput
 from twenty_gql.sandbox import Sandbox
 from twenty_gql.sandbox.store import table_name
 
-from .workspace_changes import add_option, field_of, option_values
+from .workspace_changes import add_option, field_of, option_values, remove_option, rename_option
 
 
 def _unknown_events(events: list[Event]) -> list[tuple[str | None, str, str, str]]:
@@ -124,6 +125,39 @@ async def test_a_new_multi_select_option_reads_per_item_and_round_trips(
             {"id": str(company_id)},
         )
         assert raw["company"]["workPolicy"] == ["REMOTE_WORK", "FOUR_DAY_WEEK", "HYBRID"]
+
+
+async def test_renamed_and_removed_options_reach_the_records(twenty_sandbox: Sandbox) -> None:
+    async with Twenty(twenty_sandbox.url, twenty_sandbox.api_key, rate_limit="off") as twenty:
+        created = await twenty.core.create_opportunities(
+            data=[
+                OpportunityCreateInput(name="Offer", stage=OpportunityStageEnum.PROPOSAL),
+                OpportunityCreateInput(name="Customer", stage=OpportunityStageEnum.CUSTOMER),
+                OpportunityCreateInput(name="Meeting", stage=OpportunityStageEnum.MEETING),
+            ]
+        )
+        offer, customer, meeting = (o.id for o in created.create_opportunities or [])
+        stage = await field_of(twenty, "opportunity", "stage")
+        await twenty.metadata.update_field(
+            id=stage.id, update=UpdateFieldInput(default_value="'SCREENING'")
+        )
+        await rename_option(twenty, "opportunity", "stage", "PROPOSAL", "OFFER")
+        await remove_option(twenty, "opportunity", "stage", "CUSTOMER")
+        assert option_values(await field_of(twenty, "opportunity", "stage")) == [
+            "NEW",
+            "SCREENING",
+            "MEETING",
+            "OFFER",
+        ]
+        ids = OpportunityFilterInput(id=UUIDFilter(in_=[offer, customer, meeting]))
+        page = await twenty.core.list_opportunities(filter=ids, first=10)
+        stages = {edge.node.id: edge.node.stage for edge in page.opportunities.edges}
+        assert stages == {
+            offer: UnknownEnumValue("OFFER"),  # renamed: the records follow
+            customer: OpportunityStageEnum.SCREENING,  # removed: the field's default
+            meeting: OpportunityStageEnum.MEETING,
+        }
+        assert isinstance(stages[offer], UnknownEnumValue)
 
 
 async def test_an_actor_with_null_name_and_source_reads(twenty_sandbox: Sandbox) -> None:

@@ -35,6 +35,21 @@ async def add_option(twenty: Twenty, object_name: str, field_name: str, value: s
     await set_options(twenty, field.id, [*known, value])
 
 
+async def rename_option(
+    twenty: Twenty, object_name: str, field_name: str, old: str, new: str
+) -> None:
+    """Rename an option in place (same option id), as Settings does: records follow."""
+    field = await field_of(twenty, object_name, field_name)
+    options = [dict(o, value=new) if o["value"] == old else o for o in field.options or []]
+    await twenty.metadata.update_field(id=field.id, update=UpdateFieldInput(options=options))
+
+
+async def remove_option(twenty: Twenty, object_name: str, field_name: str, value: str) -> None:
+    field = await field_of(twenty, object_name, field_name)
+    options = [o for o in field.options or [] if o["value"] != value]
+    await twenty.metadata.update_field(id=field.id, update=UpdateFieldInput(options=options))
+
+
 async def rename_field(twenty: Twenty, object_name: str, field_name: str, new: str) -> None:
     field = await field_of(twenty, object_name, field_name)
     await twenty.metadata.update_field(

@@ -253,6 +253,10 @@ def load_standard_metadata() -> WorkspaceMetadata:
         for f in obj.fields:
             f.id = stable_id("field", obj.nameSingular, f.name)
             f.isSystem = f.name in SYSTEM_FIELDS
+            for option in f.options or []:  # Twenty's options have ids: a rename keeps it
+                option.setdefault(
+                    "id", stable_id("option", obj.nameSingular, f.name, option["value"])
+                )
         objects[obj.nameSingular] = obj
     return WorkspaceMetadata(objects)
 
