@@ -92,6 +92,12 @@ print("ok")
 """
 
 
+def _run(cwd: Path, script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
 def test_scaffold_all_and_generate_the_reference_schema(
     make_project: MakeProject, tmp_path: Path
 ) -> None:
@@ -116,24 +122,12 @@ def test_scaffold_all_and_generate_the_reference_schema(
     generated = runner.invoke(app, ["generate", "--config", str(root / "codegen.toml")])
     assert generated.exit_code == 0, generated.output
 
-    imported = subprocess.run(
-        [sys.executable, "-c", IMPORT_ALL],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    imported = _run(root / "out", IMPORT_ALL)
     assert imported.returncode == 0, imported.stderr
     models, attributes = (int(part) for part in imported.stdout.split())
     assert models > 33 * 8  # at least one result model per operation
     assert attributes > 33 * 8
-    round_trip = subprocess.run(
-        [sys.executable, "-c", PET_ROUND_TRIP],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    round_trip = _run(root / "out", PET_ROUND_TRIP)
     assert round_trip.stdout.strip() == "ok", round_trip.stderr
     fragments = (root / "out" / "ref_core" / "fragments.py").read_text(encoding="utf-8")
     assert "account_owner_id: Optional[UUID]" in fragments  # ID fields typed as UUID (core)
@@ -145,13 +139,7 @@ def test_scaffold_all_and_generate_the_reference_schema(
     inputs = (root / "out" / "ref_core" / "input_types.py").read_text(encoding="utf-8")
     assert "species: Optional[OpenEnum[PetSpeciesEnum]]" in inputs
     assert "OpenEnum[OrderByDirection]" not in inputs  # never answered: stays closed
-    open_reads = subprocess.run(
-        [sys.executable, "-c", OPEN_READS],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    open_reads = _run(root / "out", OPEN_READS)
     assert open_reads.stdout.strip() == "ok", open_reads.stderr
 
     typed = mypy_strict(root / "out", "ref_core", tmp_path / "mypy-cache")

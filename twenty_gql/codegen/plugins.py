@@ -109,13 +109,16 @@ class IdFieldsAsUuidPlugin(Plugin):
 
 
 def _id_as(type_: GraphQLType, uuid_type: GraphQLScalarType) -> GraphQLType:
+    return _swap_scalar(type_, GraphQLID, uuid_type)
+
+
+def _swap_scalar(type_: GraphQLType, old: GraphQLScalarType, new: GraphQLScalarType) -> GraphQLType:
+    """``type_`` with ``old`` replaced by ``new`` inside its non-null and list wrappers."""
     if isinstance(type_, GraphQLNonNull):
-        return GraphQLNonNull(_id_as(type_.of_type, uuid_type))  # type: ignore[type-var]
+        return GraphQLNonNull(_swap_scalar(type_.of_type, old, new))  # type: ignore[type-var]
     if isinstance(type_, GraphQLList):
-        return GraphQLList(_id_as(type_.of_type, uuid_type))
-    if type_ is GraphQLID:
-        return uuid_type
-    return type_
+        return GraphQLList(_swap_scalar(type_.of_type, old, new))
+    return new if type_ is old else type_
 
 
 class ValidateFromBytesPlugin(Plugin):
@@ -415,13 +418,13 @@ class NumberFieldsPlugin(Plugin):
         for name, named in schema.type_map.items():
             if isinstance(named, GraphQLObjectType) and name in records:
                 for field in named.fields.values():
-                    field.type = _int_as(field.type, number)
+                    field.type = _swap_scalar(field.type, GraphQLInt, number)
             elif isinstance(named, GraphQLInputObjectType) and any(
                 name.endswith(suffix) and name[: -len(suffix)] in records
                 for suffix in _RECORD_INPUT_SUFFIXES
             ):
                 for input_field in named.fields.values():
-                    input_field.type = _int_as(input_field.type, number)
+                    input_field.type = _swap_scalar(input_field.type, GraphQLInt, number)
         return schema
 
 
@@ -430,16 +433,6 @@ def _is_record(named: GraphQLObjectType) -> bool:
     if id_field is None or not isinstance(id_field.type, GraphQLNonNull):
         return False
     return getattr(id_field.type.of_type, "name", None) == "UUID"
-
-
-def _int_as(type_: GraphQLType, number: GraphQLScalarType) -> GraphQLType:
-    if isinstance(type_, GraphQLNonNull):
-        return GraphQLNonNull(_int_as(type_.of_type, number))  # type: ignore[type-var]
-    if isinstance(type_, GraphQLList):
-        return GraphQLList(_int_as(type_.of_type, number))
-    if type_ is GraphQLInt:
-        return number
-    return type_
 
 
 class ActorEitherNullabilityPlugin(Plugin):
