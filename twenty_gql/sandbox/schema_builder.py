@@ -15,10 +15,10 @@ from typing import Any
 
 from graphql import (
     GraphQLFloat,
+    GraphQLInputObjectType,
     GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
     build_schema,
@@ -297,12 +297,18 @@ def records_sdl(meta: WorkspaceMetadata, version: int | None = None) -> str:
 def build_records_schema(meta: WorkspaceMetadata, version: int | None = None) -> GraphQLSchema:
     schema = build_schema(records_sdl(meta, version))
     for obj in meta.active_objects():
-        record = schema.type_map.get(obj.type_name)
-        if not isinstance(record, GraphQLObjectType):
-            continue
-        for f in obj.active_fields():
-            if f.is_int and f.name in record.fields:
-                record.fields[f.name].type = _as_number_int(record.fields[f.name].type)
+        ints = [f.name for f in obj.active_fields() if f.is_int]
+        for type_name in (
+            obj.type_name,
+            f"{obj.type_name}CreateInput",
+            f"{obj.type_name}UpdateInput",
+        ):
+            named = schema.type_map.get(type_name)
+            if not isinstance(named, GraphQLObjectType | GraphQLInputObjectType):
+                continue
+            for name in ints:
+                if name in named.fields:
+                    named.fields[name].type = _as_number_int(named.fields[name].type)
     return schema
 
 
@@ -311,20 +317,20 @@ def _serialize_number(value: Any) -> int | float:
     return int(number) if float(number).is_integer() else number
 
 
-# Twenty answers a NUMBER field declared ``dataType: int`` from its double precision column
-# without GraphQL's output coercion, so ``1.5`` comes back as ``1.5`` (reference 122). The
-# printed type stays ``Int``; only the answer is not coerced.
+# Twenty takes ``1.5`` for a NUMBER field declared ``dataType: int``, keeps it in the double
+# precision column and answers ``1.5`` (reference 122): its direct execution coerces neither
+# way. The printed type stays ``Int``; values of such fields are read and written as numbers.
 _NUMBER_INT = GraphQLScalarType(
     "NumberInt",
     description=GraphQLInt.description,
     serialize=_serialize_number,
-    parse_value=GraphQLInt.parse_value,
-    parse_literal=GraphQLInt.parse_literal,
+    parse_value=GraphQLFloat.parse_value,
+    parse_literal=GraphQLFloat.parse_literal,
 )
 _NUMBER_INT.name = GraphQLInt.name  # graphql-core refuses to create a second "Int"
 
 
-def _as_number_int(type_: GraphQLOutputType) -> GraphQLOutputType:
+def _as_number_int(type_: Any) -> Any:
     if isinstance(type_, GraphQLNonNull):
         return GraphQLNonNull(_as_number_int(type_.of_type))
     return _NUMBER_INT if type_ is GraphQLInt else type_
