@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         QueryTooComplexError,
         RateLimitedError,
         RequestTimeoutError,
+        SchemaDriftError,
         ServerError,
         TooManyRecordsError,
         TransportError,
@@ -39,7 +40,9 @@ if TYPE_CHECKING:
         ResponseEvent,
         RetryEvent,
         ThrottleEvent,
+        UnknownEnumValueEvent,
     )
+    from twenty_gql.open_enums import OpenEnum, UnknownEnumValue
     from twenty_gql.profiles import CLOUD, SELF_HOSTED, ServerProfile
     from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
     from twenty_gql.retry import NO_RETRY, RetryPolicy
@@ -66,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "QueryTooComplexError": "errors",
     "RateLimitedError": "errors",
     "RequestTimeoutError": "errors",
+    "SchemaDriftError": "errors",
     "ServerError": "errors",
     "TooManyRecordsError": "errors",
     "TransportError": "errors",
@@ -77,6 +81,9 @@ _EXPORTS: dict[str, str] = {
     "ResponseEvent": "events",
     "RetryEvent": "events",
     "ThrottleEvent": "events",
+    "UnknownEnumValueEvent": "events",
+    "OpenEnum": "open_enums",
+    "UnknownEnumValue": "open_enums",
     "CLOUD": "profiles",
     "SELF_HOSTED": "profiles",
     "ServerProfile": "profiles",
@@ -107,6 +114,7 @@ __all__ = [
     "MetadataValidationError",
     "NoLimit",
     "NotFoundError",
+    "OpenEnum",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",
@@ -119,6 +127,7 @@ __all__ = [
     "RetryPolicy",
     "RowOutcome",
     "RowStatus",
+    "SchemaDriftError",
     "ServerError",
     "ServerProfile",
     "Settings",
@@ -129,6 +138,8 @@ __all__ = [
     "TransportError",
     "Twenty",
     "TwentyError",
+    "UnknownEnumValue",
+    "UnknownEnumValueEvent",
 ]
 
 

@@ -13,6 +13,10 @@ CONTRACT (kept by the runtime, relied on by the generated code and by codegen's 
   methods call: a successful answer is validated straight from its bytes by pydantic-core (no
   ``json.loads``, no second pass over Python dicts). Errors are classified exactly as ``execute``
   does: any answer that is not plainly ``{"data": {...}}`` takes the ``json.loads`` path.
+  Data the models cannot read raises one ``SchemaDriftError`` (never a pydantic error) naming
+  the path, the record and the value; an enum value the models do not list reads as an
+  ``UnknownEnumValue`` and is reported once per (enum, field, value) as an
+  ``UnknownEnumValueEvent`` (and a warning on the ``twenty_gql`` logger).
 
 :class:`Runtime` is what the clients share: one transport (aiohttp session), one rate limiter,
 one retry policy and one event bus. A request goes limiter -> transport -> classify -> retry.
@@ -46,9 +50,12 @@ from twenty_gql.events import (
     ResponseEvent,
     RetryEvent,
     ThrottleEvent,
+    UnknownEnumValueEvent,
 )
+from twenty_gql.open_enums import UnknownValues
 from twenty_gql.profiles import CLOUD, ServerProfile
 from twenty_gql.ratelimit import RateLimiter, SupportsDrain, TokenBucket
+from twenty_gql.read_errors import schema_drift_error
 from twenty_gql.retry import OperationInfo, RetryPolicy, operation_info
 from twenty_gql.transport import AiohttpTransport, HttpAnswer, Transport, encode_request
 
@@ -73,7 +80,9 @@ class _Answer(BaseModel, Generic[M]):
 _ANSWER_TYPES: dict[type[BaseModel], type[_Answer[Any]]] = {}
 
 
-def _validate_answer(result_type: type[M], body: bytes) -> M | None:
+def _validate_answer(
+    result_type: type[M], body: bytes, unknown: UnknownValues | None = None
+) -> M | None:
     """``data`` validated straight from a 200 answer's bytes, or ``None`` when the answer is
     anything but plain data (errors, no or null data, not JSON, invalid data): the caller then
     decodes it with ``json`` and classifies it as usual, so errors read exactly as before."""
@@ -89,7 +98,7 @@ def _validate_answer(result_type: type[M], body: bytes) -> M | None:
         # caller has dropped its previous result saves about a third of validation time.
         gc.disable()
     try:
-        answer = answer_type.model_validate_json(body)
+        answer = answer_type.model_validate_json(body, context=unknown)
     except ValidationError:
         return None
     finally:
@@ -147,6 +156,7 @@ class Runtime:
         self._api_key = api_key
         self._secret = api_key.reveal().encode() if api_key is not None else None
         self._rng = rng or random.Random()
+        self._unknown_reported: set[tuple[str, str, str]] = set()
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key is not None:
             self._headers.update(api_key.authorization_header())
@@ -169,9 +179,10 @@ class Runtime:
         answer: HttpAnswer,
         operation_name: str | None,
         result_type: type[BaseModel] | None = None,
+        unknown: UnknownValues | None = None,
     ) -> tuple[object, TwentyError | None]:
         if result_type is not None and answer.status == 200:
-            validated = _validate_answer(result_type, answer.body)
+            validated = _validate_answer(result_type, answer.body, unknown)
             if validated is not None:
                 return validated, None
         try:
@@ -206,7 +217,7 @@ class Runtime:
     ) -> GraphQLResponse:
         """Send one operation with limiting and retries; return the answer or raise."""
         parsed = await self._exchange(
-            endpoint, query, operation_name, variables, unset_type, retry, None
+            endpoint, query, operation_name, variables, unset_type, retry, None, None
         )
         assert isinstance(parsed, dict)
         return GraphQLResponse(200, parsed, operation_name)
@@ -222,15 +233,46 @@ class Runtime:
         unset_type: type | None = None,
         retry: RetryPolicy | None = None,
     ) -> M:
-        """Like :meth:`send`, returning the answer's ``data`` validated into ``result_type``."""
+        """Like :meth:`send`, returning the answer's ``data`` validated into ``result_type``;
+        raises ``SchemaDriftError`` for data that does not fit it."""
+        unknown = UnknownValues()
         answer = await self._exchange(
-            endpoint, query, operation_name, variables, unset_type, retry, result_type
+            endpoint, query, operation_name, variables, unset_type, retry, result_type, unknown
         )
         if isinstance(answer, result_type):
+            if unknown.found:
+                self._report_unknown(endpoint, operation_name, unknown)
             return answer
         assert isinstance(answer, dict)
         data = answer.get("data")
-        return result_type.model_validate(data if isinstance(data, dict) else {})
+        data = data if isinstance(data, dict) else {}
+        unknown.found.clear()  # the fast path may have failed after recording some
+        try:
+            validated = result_type.model_validate(data, context=unknown)
+        except ValidationError as exc:
+            raise schema_drift_error(operation_name, exc, data) from None
+        finally:
+            if unknown.found:
+                self._report_unknown(endpoint, operation_name, unknown)
+        return validated
+
+    def _report_unknown(
+        self, endpoint: str, operation_name: str | None, unknown: UnknownValues
+    ) -> None:
+        for found in unknown.found:
+            if found in self._unknown_reported:
+                continue
+            self._unknown_reported.add(found)
+            enum, field, value = found
+            logger.warning(
+                "%s: %s holds %r, which the generated %s does not list; read as an "
+                "UnknownEnumValue (run `twenty-gql pull --check`)",
+                operation_name,
+                field,
+                value,
+                enum,
+            )
+            self.events.emit(UnknownEnumValueEvent(endpoint, operation_name, enum, field, value))
 
     async def _exchange(
         self,
@@ -241,6 +283,7 @@ class Runtime:
         unset_type: type | None,
         retry: RetryPolicy | None,
         result_type: type[BaseModel] | None,
+        unknown: UnknownValues | None,
     ) -> object:
         """The limit/send/classify/retry loop: the decoded body (a dict), or the validated
         ``result_type`` when one is given and the answer allowed the fast path."""
@@ -257,7 +300,7 @@ class Runtime:
             if charged:
                 await self.limiter.acquire(cost)
             parsed, error = await self._attempt(
-                url, endpoint, body, operation_name, attempt, result_type
+                url, endpoint, body, operation_name, attempt, result_type, unknown
             )
             if error is None:
                 self._charge(charged, endpoint, operation_name, cost)
@@ -299,6 +342,7 @@ class Runtime:
         operation_name: str | None,
         attempt: int,
         result_type: type[BaseModel] | None = None,
+        unknown: UnknownValues | None = None,
     ) -> tuple[object, TwentyError | None]:
         """One HTTP exchange: the decoded answer and the error it stands for, if any."""
         events = self.events
@@ -311,7 +355,7 @@ class Runtime:
         try:
             answer = await self.transport.post(url, body, self._headers)
             status = answer.status
-            parsed, error = self._classify(answer, operation_name, result_type)
+            parsed, error = self._classify(answer, operation_name, result_type, unknown)
         except TransportError as exc:
             exc.operation_name = operation_name
             error = exc

@@ -7,6 +7,8 @@ so errors are classified on those, not on the HTTP status::
     ├── TransportError               no usable HTTP answer: connect, timeout, dropped connection
     │   └── RequestTimeoutError      the request timed out (it may have been executed)
     ├── ProtocolError                an answer that is not GraphQL: non-JSON, HTTP 400
+    ├── SchemaDriftError             data the generated models cannot read: the workspace
+    │                                changed since ``pull`` (a required field null, a wrong kind)
     └── GraphQLError                 the server answered with ``errors``
         ├── AuthenticationError      UNAUTHENTICATED; "Cannot query field" sent without a key
         ├── PermissionDeniedError    FORBIDDEN
@@ -48,6 +50,7 @@ __all__ = [
     "QueryTooComplexError",
     "RateLimitedError",
     "RequestTimeoutError",
+    "SchemaDriftError",
     "ServerError",
     "TooManyRecordsError",
     "TransportError",
@@ -116,6 +119,50 @@ class RequestTimeoutError(TransportError):
 
 class ProtocolError(TwentyError):
     """An answer that is not a GraphQL answer: not JSON, HTTP 400, an unexpected status."""
+
+
+class SchemaDriftError(TwentyError):
+    """The answer is data, but not data the generated models can read.
+
+    Nearly always the workspace changed after ``twenty-gql pull``: a renamed or removed field
+    answers ``null`` through Twenty's direct execution, so a field the models require comes back
+    null; a field changed type. ``path`` is where in ``data`` (``shipments.edges.0.node.status``),
+    ``record_id`` the id of the nearest record holding it (when it has one), ``value`` what came
+    back (``None`` for null or a missing key), ``problem`` what the model expected, and
+    ``problems`` every ``(path, value, problem)`` found, the first one included. ``data`` is the
+    whole decoded answer. Values a newer workspace may add without breaking the models (SELECT
+    options, numbers) never raise this: see ``twenty_gql.open_enums`` and ``twenty_gql.scalars``.
+    """
+
+    def __init__(
+        self,
+        *,
+        operation_name: str | None,
+        path: str,
+        record_id: str | None,
+        value: object,
+        problem: str,
+        problems: Sequence[tuple[str, object, str]] = (),
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        record = f" of record {record_id}" if record_id else ""
+        shown = "null" if value is None else repr(value)
+        super().__init__(
+            f"{path}{record} is {shown}: {problem}",
+            operation_name=operation_name,
+            data=data,
+        )
+        self.path = path
+        self.record_id = record_id
+        self.value = value
+        self.problem = problem
+        self.problems = list(problems) or [(path, value, problem)]
+        more = len(self.problems) - 1
+        others = f"{more} more value(s) do not fit either; " if more else ""
+        self.hint = (
+            f"{others}the workspace has probably changed since `twenty-gql pull`: run "
+            "`twenty-gql pull --check` to see how, then pull and generate again"
+        )
 
 
 class GraphQLError(TwentyError):

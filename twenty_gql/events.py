@@ -5,7 +5,8 @@ that raises is logged on ``twenty_gql`` and never disturbs the request::
 
     unsubscribe = twenty.events.subscribe(lambda event: print(event))
 
-Events never carry the API key, the query variables or the answer's data: only what a meter needs.
+Events never carry the API key, the query variables or the answer's records: only what a meter
+needs, and the unknown enum values met (an option's name, not a record).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "ResponseEvent",
     "RetryEvent",
     "ThrottleEvent",
+    "UnknownEnumValueEvent",
 ]
 
 logger = logging.getLogger("twenty_gql")
@@ -81,7 +83,33 @@ class ConsumptionEvent:
     total: float
 
 
-Event: TypeAlias = RequestEvent | ResponseEvent | RetryEvent | ThrottleEvent | ConsumptionEvent
+@dataclass(frozen=True, slots=True)
+class UnknownEnumValueEvent:
+    """An answer held a value the generated enum ``enum`` does not list, read as an
+    ``UnknownEnumValue``: reported once per ``(enum, field, value)`` by each runtime.
+
+    Someone added a SELECT/MULTI_SELECT option after ``twenty-gql pull``; run
+    ``twenty-gql pull --check`` to see the change, then pull and generate again to type it.
+    ``field`` is the field of the generated model (``stage``, ``work_policy``).
+    """
+
+    endpoint: str
+    operation_name: str | None
+    enum: str
+    field: str
+    value: str
+
+    suggestion = "twenty-gql pull --check"
+
+
+Event: TypeAlias = (
+    RequestEvent
+    | ResponseEvent
+    | RetryEvent
+    | ThrottleEvent
+    | ConsumptionEvent
+    | UnknownEnumValueEvent
+)
 Callback: TypeAlias = Callable[[Event], object]
 
 

@@ -10,8 +10,16 @@ reaches the runtime as plain JSON data:
   imported under the aliases ``DateTime`` and ``Date`` below.
 - ``BigFloat`` -> ``decimal.Decimal``: ``amountMicros`` can exceed 2**53, where a float loses
   digits. Integral values travel as JSON integers, which Python's ``json`` reads and writes exactly.
-- ``BigInt`` -> ``int``; ``Position`` -> ``float``; cursors and ``TSVector`` -> ``str``;
-  ``JSON``/``RawJSON``/``JSONObject`` -> ``Any`` (decoded JSON).
+- ``BigInt``, and ``Int`` on a record's fields -> :data:`Number` (``int | float``): Twenty
+  stores every NUMBER field as double precision whatever its GraphQL type (``Float``, ``Int``
+  for ``dataType: int``, ``BigInt`` for ``bigint``). It accepts ``1.5`` for an ``int`` field and
+  answers ``1.5`` (reference transcript 122), and answers a large whole number as a JSON float
+  (``7.866767199974241e+73`` for a ``BigInt``). An integral value reads as the exact ``int`` of
+  that double, any other as ``float``: nothing is rounded and nothing is refused.
+  ``Int`` elsewhere (``totalCount``, aggregate counts, arguments) stays ``int``.
+- ``Float`` and ``Position`` -> ``float`` (a JSON integer reads exactly: Twenty sends doubles).
+- cursors and ``TSVector`` -> ``str``; ``JSON``/``RawJSON``/``JSONObject`` -> ``Any`` (decoded
+  JSON).
 """
 
 from __future__ import annotations
@@ -19,11 +27,15 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import TypeAlias
+from typing import Annotated, Any, TypeAlias
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 __all__ = [
     "Date",
     "DateTime",
+    "Number",
     "serialize_big_float",
     "serialize_date",
     "serialize_datetime",
@@ -60,3 +72,32 @@ def serialize_big_float(value: decimal.Decimal) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def _integral_as_int(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+class _NumberSchema:
+    """A JSON integer as ``int`` (strict: the happy path is pydantic-core's own int check); a
+    JSON float as the exact ``int`` when integral, else as the ``float`` itself."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [
+                (core_schema.int_schema(strict=True), "int"),
+                (
+                    core_schema.no_info_after_validator_function(
+                        _integral_as_int, core_schema.float_schema(strict=True)
+                    ),
+                    "float",
+                ),
+            ],
+            mode="left_to_right",
+        )
+
+
+Number: TypeAlias = Annotated[int | float, _NumberSchema()]
+"""What a Twenty NUMBER field holds: a double, read as ``int`` when integral (see above)."""

@@ -26,6 +26,11 @@ from twenty_gql.codegen.generate import (
 from .conftest import GOLDEN, REPO, MakeProject
 
 ID_AS_UUID = "twenty_gql.codegen.plugins.IdFieldsAsUuidPlugin"
+CORE_PLUGINS = [
+    ID_AS_UUID,
+    "twenty_gql.codegen.plugins.NumberFieldsPlugin",
+    "twenty_gql.codegen.plugins.ActorEitherNullabilityPlugin",
+]
 
 
 def _load(tmp_path: Path, text: str) -> dict[str, dict[str, object]]:
@@ -39,7 +44,7 @@ def test_the_minimal_config_gets_every_built_in_and_the_core_plugins(tmp_path: P
     for key, value in BUILTIN_SETTINGS.items():
         if key not in ("plugins", "target_package_path"):
             assert settings[key] == value, key
-    assert settings["plugins"] == [*BUILTIN_SETTINGS["plugins"], ID_AS_UUID]
+    assert settings["plugins"] == [*BUILTIN_SETTINGS["plugins"], *CORE_PLUGINS]
     assert settings["target_package_name"] == "my_twenty"
     assert settings["client_name"] == "CoreClient"
     assert "kind" not in settings  # not an ariadne-codegen setting
@@ -126,9 +131,9 @@ target_package_name = "own"
 plugins = ["my.plugins.Second", "twenty_gql.codegen.plugins.IdFieldsAsUuidPlugin"]
 """,
     )
-    assert targets["core"]["plugins"] == ["my.plugins.First", ID_AS_UUID]
+    assert targets["core"]["plugins"] == ["my.plugins.First", *CORE_PLUGINS]
     assert targets["meta"]["plugins"] == ["my.plugins.First"]
-    assert targets["own"]["plugins"] == ["my.plugins.Second", ID_AS_UUID]
+    assert targets["own"]["plugins"] == ["my.plugins.Second", *CORE_PLUGINS]
 
 
 def test_kind_defaults_from_the_schema_file_name_and_can_be_set(tmp_path: Path) -> None:

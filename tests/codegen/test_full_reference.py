@@ -65,6 +65,39 @@ print("ok")
 """
 
 
+# What a workspace changed after codegen answers: an unknown SELECT/MULTI_SELECT option, the
+# BigInt double Twenty answered for the seeded surveyResult, 1.5 in an int NUMBER field.
+OPEN_READS = """
+import json
+from ref_core import PetSpeciesEnum, PetTraitsEnum
+from ref_core.get_pet import GetPet
+from ref_core.get_survey_result import GetSurveyResult
+from twenty_gql import UnknownEnumValue
+actor = {"source": "API", "name": "key", "workspaceMemberId": None, "context": None}
+record = {
+    "id": "20202020-a305-41e7-8c72-ba44072a4c58", "position": 1,
+    "createdAt": "2026-01-02T03:04:05.678Z", "updatedAt": "2026-01-02T03:04:05.678Z",
+    "createdBy": actor, "updatedBy": dict(actor, name=None, source=None),
+}
+pet = dict(record, species="AXOLOTL", traits=["PLAYFUL", "SHY_BUT_CURIOUS"])
+pet = GetPet.model_validate_json(json.dumps({"pet": pet})).pet
+assert pet.species == UnknownEnumValue("AXOLOTL"), pet.species
+assert pet.traits[0] is PetTraitsEnum.PLAYFUL and pet.traits[1] == "SHY_BUT_CURIOUS"
+assert PetSpeciesEnum.DOG.value == "DOG" and pet.updated_by.name is None
+survey = json.dumps({"surveyResult": record})[:-2]
+survey += ', "averageEstimatedNumberOfAtomsInTheUniverse": 7.866767199974241e+73}}'
+survey = GetSurveyResult.model_validate_json(survey).survey_result
+assert survey.average_estimated_number_of_atoms_in_the_universe == int(7.866767199974241e+73)
+print("ok")
+"""
+
+
+def _run(cwd: Path, script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
 def test_scaffold_all_and_generate_the_reference_schema(
     make_project: MakeProject, tmp_path: Path
 ) -> None:
@@ -89,27 +122,25 @@ def test_scaffold_all_and_generate_the_reference_schema(
     generated = runner.invoke(app, ["generate", "--config", str(root / "codegen.toml")])
     assert generated.exit_code == 0, generated.output
 
-    imported = subprocess.run(
-        [sys.executable, "-c", IMPORT_ALL],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    imported = _run(root / "out", IMPORT_ALL)
     assert imported.returncode == 0, imported.stderr
     models, attributes = (int(part) for part in imported.stdout.split())
     assert models > 33 * 8  # at least one result model per operation
     assert attributes > 33 * 8
-    round_trip = subprocess.run(
-        [sys.executable, "-c", PET_ROUND_TRIP],
-        cwd=root / "out",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    round_trip = _run(root / "out", PET_ROUND_TRIP)
     assert round_trip.stdout.strip() == "ok", round_trip.stderr
     fragments = (root / "out" / "ref_core" / "fragments.py").read_text(encoding="utf-8")
     assert "account_owner_id: Optional[UUID]" in fragments  # ID fields typed as UUID (core)
+    # open enums and Twenty's NUMBER values, in results and in inputs
+    assert "species: Optional[OpenEnum[PetSpeciesEnum]]" in fragments
+    assert "traits: Optional[list[Optional[OpenEnum[PetTraitsEnum]]]]" in fragments
+    assert "average_estimated_number_of_atoms_in_the_universe: Optional[Number]" in fragments
+    assert "calendar_start_day: Number" in fragments  # Int! of a record: a NUMBER field
+    inputs = (root / "out" / "ref_core" / "input_types.py").read_text(encoding="utf-8")
+    assert "species: Optional[OpenEnum[PetSpeciesEnum]]" in inputs
+    assert "OpenEnum[OrderByDirection]" not in inputs  # never answered: stays closed
+    open_reads = _run(root / "out", OPEN_READS)
+    assert open_reads.stdout.strip() == "ok", open_reads.stderr
 
     typed = mypy_strict(root / "out", "ref_core", tmp_path / "mypy-cache")
     assert typed.returncode == 0, typed.stdout + typed.stderr

@@ -26,6 +26,7 @@ PUBLIC_API = [
     "MetadataValidationError",
     "NoLimit",
     "NotFoundError",
+    "OpenEnum",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",
@@ -38,6 +39,7 @@ PUBLIC_API = [
     "RetryPolicy",
     "RowOutcome",
     "RowStatus",
+    "SchemaDriftError",
     "ServerError",
     "ServerProfile",
     "Settings",
@@ -48,6 +50,8 @@ PUBLIC_API = [
     "TransportError",
     "Twenty",
     "TwentyError",
+    "UnknownEnumValue",
+    "UnknownEnumValueEvent",
 ]
 
 

@@ -127,3 +127,20 @@ def test_built_schemas_are_accepted() -> None:
 def test_invalid_old_sdl_names_the_file() -> None:
     with pytest.raises(SchemaFormatError, match=r"schema/core\.graphql"):
         diff_schemas("type {", sdl(BASE), old_name="schema/core.graphql")
+
+
+def test_the_actor_nullability_flip_of_twenty_is_safe() -> None:
+    """Twenty serves Actor.name/source non-null in a server's first schema build and nullable
+    after (reference NOTES (p)); generated clients read both, so ``pull --check`` calls the
+    flip safe. Any other change to those fields stays breaking."""
+    actor = BASE + "type Actor {\n  name: String!\n  source: Stage!\n}\n"
+    nullable = actor.replace("name: String!", "name: String").replace(
+        "source: Stage!", "source: Stage"
+    )
+    diff = diff_schemas(sdl(actor), sdl(nullable))
+    assert diff.breaking == [] and [c.kind for c in diff.safe] == ["FIELD_CHANGED_KIND"] * 2
+    assert diff.safe[0].description.startswith("Actor.name changed type from String! to String.")
+    retyped = diff_schemas(sdl(actor), sdl(actor.replace("name: String!", "name: Int!")))
+    assert [c.description for c in retyped.breaking] == [
+        "Actor.name changed type from String! to Int!."
+    ]

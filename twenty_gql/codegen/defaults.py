@@ -27,6 +27,7 @@ __all__ = [
     "KINDS",
     "KIND_PLUGINS",
     "MINIMAL_CONFIG",
+    "NUMBER_SCALAR",
     "Kind",
     "default_kind",
     "resolve_settings",
@@ -42,6 +43,9 @@ BASE_CLIENT_TEMPLATE = (
 own ``UnsetType``."""
 
 _PLUGINS = "twenty_gql.codegen.plugins."
+NUMBER_SCALAR = "_Number"
+"""The scalar ``plugins.NumberFieldsPlugin`` gives the ``Int`` fields of records (NUMBER fields).
+Its name starts with ``_``, which no type Twenty derives from an object name can."""
 
 BUILTIN_SETTINGS: dict[str, Any] = {
     "target_package_path": ".",
@@ -62,6 +66,7 @@ BUILTIN_SETTINGS: dict[str, Any] = {
         _PLUGINS + "PlainArgumentNamesPlugin",
         _PLUGINS + "ValidateFromBytesPlugin",
         _PLUGINS + "ExactJsonInputsPlugin",
+        _PLUGINS + "OpenEnumsPlugin",
     ],
     "base_client_name": "GeneratedBaseClient",
     "base_client_module_name": "base_client",
@@ -80,7 +85,9 @@ BUILTIN_SETTINGS: dict[str, Any] = {
             "type": "decimal.Decimal",
             "serialize": "twenty_gql.scalars.serialize_big_float",
         },
-        "BigInt": {"type": "int"},
+        # Twenty's NUMBER fields hold doubles: see twenty_gql/scalars.py for why int | float.
+        "BigInt": {"type": "twenty_gql.scalars.Number"},
+        NUMBER_SCALAR: {"type": "twenty_gql.scalars.Number"},
         "Position": {"type": "float"},
         "Cursor": {"type": "str"},
         "ConnectionCursor": {"type": "str"},
@@ -94,7 +101,11 @@ BUILTIN_SETTINGS: dict[str, Any] = {
 
 KIND_PLUGINS: dict[Kind, tuple[str, ...]] = {
     # The metadata API uses ID for more than record ids, so only core gets its IDs as UUIDs.
-    "core": (_PLUGINS + "IdFieldsAsUuidPlugin",),
+    "core": (
+        _PLUGINS + "IdFieldsAsUuidPlugin",
+        _PLUGINS + "NumberFieldsPlugin",
+        _PLUGINS + "ActorEitherNullabilityPlugin",
+    ),
     "metadata": (),
 }
 """Plugins appended to a target's ``plugins`` by its ``kind``."""

@@ -11,9 +11,12 @@ import keyword
 from ariadne_codegen.plugins.base import Plugin
 from ariadne_codegen.utils import str_to_snake_case
 from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
     GraphQLID,
     GraphQLInputField,
     GraphQLInputObjectType,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -24,13 +27,19 @@ from graphql import (
     Node,
     OperationDefinitionNode,
     VariableDefinitionNode,
+    get_named_type,
 )
 
+from twenty_gql import open_enums
+from twenty_gql.codegen.defaults import NUMBER_SCALAR
 from twenty_gql.transport import EXACT_JSON_MARKER, exact_json
 
 __all__ = [
+    "ActorEitherNullabilityPlugin",
     "ExactJsonInputsPlugin",
     "IdFieldsAsUuidPlugin",
+    "NumberFieldsPlugin",
+    "OpenEnumsPlugin",
     "PlainArgumentNamesPlugin",
     "TypedLazyInitPlugin",
     "ValidateFromBytesPlugin",
@@ -100,13 +109,16 @@ class IdFieldsAsUuidPlugin(Plugin):
 
 
 def _id_as(type_: GraphQLType, uuid_type: GraphQLScalarType) -> GraphQLType:
+    return _swap_scalar(type_, GraphQLID, uuid_type)
+
+
+def _swap_scalar(type_: GraphQLType, old: GraphQLScalarType, new: GraphQLScalarType) -> GraphQLType:
+    """``type_`` with ``old`` replaced by ``new`` inside its non-null and list wrappers."""
     if isinstance(type_, GraphQLNonNull):
-        return GraphQLNonNull(_id_as(type_.of_type, uuid_type))  # type: ignore[type-var]
+        return GraphQLNonNull(_swap_scalar(type_.of_type, old, new))  # type: ignore[type-var]
     if isinstance(type_, GraphQLList):
-        return GraphQLList(_id_as(type_.of_type, uuid_type))
-    if type_ is GraphQLID:
-        return uuid_type
-    return type_
+        return GraphQLList(_swap_scalar(type_.of_type, old, new))
+    return new if type_ is old else type_
 
 
 class ValidateFromBytesPlugin(Plugin):
@@ -297,3 +309,149 @@ def _is_docstring(statement: ast.stmt) -> bool:
         and isinstance(statement.value, ast.Constant)
         and isinstance(statement.value.value, str)
     )
+
+
+_OPEN_ENUM = "OpenEnum"
+
+
+class OpenEnumsPlugin(Plugin):
+    """Annotate every enum a generated model reads or writes as ``OpenEnum[TheEnum]``.
+
+    A SELECT option added in the workspace after codegen then reads as an ``UnknownEnumValue``
+    (the raw string) instead of failing the whole page, and goes back unchanged in a mutation;
+    MULTI_SELECT lists get the same per item. See :mod:`twenty_gql.open_enums` for the contract
+    and for why a union rather than an ``Enum._missing_`` hook. The enum classes themselves are
+    left as ariadne-codegen writes them: ``Stage("TYPO")`` still raises in user code.
+    """
+
+    def generate_result_types_module(
+        self, module: ast.Module, operation_definition: object = None
+    ) -> ast.Module:
+        return _open_enums(module, self._readable())
+
+    def generate_fragments_module(
+        self, module: ast.Module, fragments_definitions: object = None
+    ) -> ast.Module:
+        return _open_enums(module, self._readable())
+
+    def generate_inputs_module(self, module: ast.Module) -> ast.Module:
+        return _open_enums(module, self._readable())
+
+    def _readable(self) -> frozenset[str]:
+        """Enums some answer can hold; input-only ones (``OrderByDirection``) stay closed."""
+        return frozenset(
+            get_named_type(field.type).name
+            for named in self.schema.type_map.values()
+            if isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+            for field in named.fields.values()
+            if isinstance(get_named_type(field.type), GraphQLEnumType)
+        )
+
+
+def _open_enums(module: ast.Module, readable: frozenset[str]) -> ast.Module:
+    enums = {
+        alias.asname or alias.name
+        for node in module.body
+        if isinstance(node, ast.ImportFrom) and node.module == "enums" and node.level == 1
+        for alias in node.names
+        if alias.name in readable
+    }
+    if not enums:
+        return module
+    opener = _OpenLeaves(enums)
+    for node in module.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign):
+                statement.annotation = opener.visit(statement.annotation)
+    if opener.opened:
+        module.body.insert(
+            0,
+            ast.ImportFrom(module=open_enums.__name__, names=[ast.alias(name=_OPEN_ENUM)], level=0),
+        )
+    return module
+
+
+class _OpenLeaves(ast.NodeTransformer):
+    def __init__(self, enums: set[str]) -> None:
+        self.enums = enums
+        self.opened = False
+
+    def _open(self, name: str) -> ast.AST:
+        self.opened = True
+        return ast.Subscript(value=ast.Name(id=_OPEN_ENUM), slice=ast.Name(id=name))
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self._open(node.id) if node.id in self.enums else node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        # a forward reference written as a string: ``Optional["Stage"]``
+        if isinstance(node.value, str) and node.value in self.enums:
+            return self._open(node.value)
+        return node
+
+
+_RECORD_INPUT_SUFFIXES = ("CreateInput", "UpdateInput")
+
+
+class NumberFieldsPlugin(Plugin):
+    """Type the ``Int`` fields of records (NUMBER fields with ``dataType: int``) as numbers.
+
+    Twenty stores every NUMBER field as double precision whatever its GraphQL type, and accepts
+    ``1.5`` for a field declared ``int`` and answers ``1.5`` back (reference transcript 122). An
+    ``int`` would refuse that record; ``twenty_gql.scalars.Number`` (``int | float``) reads it
+    without loss. Counts (``totalCount``, aggregates) and arguments stay ``int``: only fields of
+    record types (those with ``id: UUID!``) and of their create/update inputs change.
+    """
+
+    def process_schema(self, schema: GraphQLSchema) -> GraphQLSchema:
+        records = {
+            name
+            for name, named in schema.type_map.items()
+            if isinstance(named, GraphQLObjectType) and _is_record(named)
+        }
+        if not records:
+            return schema
+        number = GraphQLScalarType(NUMBER_SCALAR, description="A Twenty NUMBER value")
+        schema.type_map[NUMBER_SCALAR] = number
+        for name, named in schema.type_map.items():
+            if isinstance(named, GraphQLObjectType) and name in records:
+                for field in named.fields.values():
+                    field.type = _swap_scalar(field.type, GraphQLInt, number)
+            elif isinstance(named, GraphQLInputObjectType) and any(
+                name.endswith(suffix) and name[: -len(suffix)] in records
+                for suffix in _RECORD_INPUT_SUFFIXES
+            ):
+                for input_field in named.fields.values():
+                    input_field.type = _swap_scalar(input_field.type, GraphQLInt, number)
+        return schema
+
+
+def _is_record(named: GraphQLObjectType) -> bool:
+    id_field = named.fields.get("id")
+    if id_field is None or not isinstance(id_field.type, GraphQLNonNull):
+        return False
+    return getattr(id_field.type.of_type, "name", None) == "UUID"
+
+
+class ActorEitherNullabilityPlugin(Plugin):
+    """Read ``Actor`` (``createdBy``/``updatedBy``) with every sub-field nullable.
+
+    Twenty's schema declares ``Actor.source`` and ``Actor.name`` non-null on the first schema
+    build of a server process and nullable on every later one (reference NOTES (p)), so a
+    client generated from either form must read both. Inputs are left alone: the non-null
+    ``ActorCreateInput.source`` only asks more of the caller, which both forms accept.
+    """
+
+    def process_schema(self, schema: GraphQLSchema) -> GraphQLSchema:
+        actor = schema.type_map.get("Actor")
+        if isinstance(actor, GraphQLObjectType):
+            for field in actor.fields.values():
+                field.type = _nullable(field)
+        return schema
+
+
+def _nullable(field: GraphQLField) -> GraphQLType:
+    type_ = field.type
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_

@@ -3,13 +3,17 @@
 graphql-core does the parsing, validation and execution (``request_errors`` maps its errors to
 Twenty's shapes); this module answers Twenty's own refusals (root field count, duplicate root
 fields, one-to-many inside one-to-many, found by :mod:`twenty_gql.operation_rules`) in Twenty's
-error shapes, and refuses the nested aliases Twenty would silently ignore. What a query text
+error shapes, and refuses the nested aliases Twenty would silently ignore. Like Twenty's direct
+execution, a field a record or connection type does not have answers ``null`` instead of failing
+validation (reference 49, 61): what a client generated before a field was renamed or removed
+meets. What a query text
 answers before its variables (the operation to run, or the rejection) is cached per schema: the
 workspace builds a new schema object for each metadata version.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +25,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
@@ -28,7 +33,9 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.execution import ExecutionContext
 from graphql.execution.values import get_variable_values
+from graphql.pyutils import Path
 
 from twenty_gql.operation_rules import (
     fragment_definitions,
@@ -40,6 +47,7 @@ from twenty_gql.operation_rules import (
 )
 
 from .errors import SandboxError, bad_input
+from .metadata import COMPOSITE_TYPES
 from .request_errors import RequestError, map_validation_errors, map_variable_errors, plain
 
 __all__ = ["PreparedRequest", "RequestError", "prepare_request", "run_prepared"]
@@ -199,7 +207,7 @@ def _check(
             if first.rule == "duplicate-root-field":
                 error["extensions"].pop("userFriendlyMessage", None)
             raise RequestError({"data": {}, "errors": [error]})
-    errors = validate(schema, document)
+    errors = [e for e in validate(schema, document) if not _answers_null(e, schema)]
     if errors:
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:
@@ -219,6 +227,7 @@ def run_prepared(prepared: PreparedRequest, context: Any) -> dict[str, Any]:
         context_value=context,
         variable_values=prepared.variables,
         operation_name=prepared.operation_name,
+        execution_context_class=_DirectExecution,
     )
     assert isinstance(result, ExecutionResult)
     payload: dict[str, Any] = {"data": result.data}
@@ -243,3 +252,34 @@ def _format(error: GraphQLError) -> dict[str, Any]:
             "extensions": {"code": "INTERNAL_SERVER_ERROR"},
         }
     return dict(error.formatted)
+
+
+_UNKNOWN_FIELD = re.compile(r"Cannot query field '(\w+)' on type '(\w+)'\.")
+_COMPOSITES = frozenset(name for name, _ in COMPOSITE_TYPES.values())
+
+
+def _answers_null(error: GraphQLError, schema: GraphQLSchema) -> bool:
+    """An unknown field on a record or connection type: Twenty answers it ``null`` (49, 61).
+    Unknown root fields and composite sub-fields are still refused (50, 59)."""
+    found = _UNKNOWN_FIELD.match(error.message)
+    if found is None:
+        return False
+    roots = {t.name for t in (schema.query_type, schema.mutation_type) if t is not None}
+    type_name = found.group(2)
+    return type_name not in roots and type_name not in _COMPOSITES
+
+
+class _DirectExecution(ExecutionContext):
+    """graphql-core's execution, with a field the type does not have answered ``null``."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_nodes: list[FieldNode],
+        path: Path,
+    ) -> Any:
+        name = field_nodes[0].name.value
+        if name not in parent_type.fields and not name.startswith("__"):
+            return None
+        return super().execute_field(parent_type, source, field_nodes, path)

@@ -17,6 +17,7 @@ from twenty_gql.naming import ObjectNames, capitalize, enum_type_name
 
 __all__ = [
     "COMPOSITE_TYPES",
+    "FIRST_VERSION",
     "FieldMeta",
     "ObjectMeta",
     "RelationMeta",
@@ -25,6 +26,8 @@ __all__ = [
 ]
 
 _NAMESPACE = uuid.UUID("6f1c1d8e-6a53-4a3e-9a57-2b0c8d1e7f10")
+FIRST_VERSION = 1
+"""The metadata version of a workspace nobody has changed yet."""
 
 COMPOSITE_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     # field type -> (GraphQL type name, sub-fields)
@@ -134,6 +137,10 @@ class FieldMeta:
     def is_int(self) -> bool:
         return self.type == "NUMBER" and (self.settings or {}).get("dataType") == "int"
 
+    @property
+    def is_bigint(self) -> bool:
+        return self.type == "NUMBER" and (self.settings or {}).get("dataType") == "bigint"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -206,7 +213,7 @@ class WorkspaceMetadata:
     """Every object of one workspace; ``version`` changes on every metadata write."""
 
     objects: dict[str, ObjectMeta]
-    version: int = 1
+    version: int = FIRST_VERSION
 
     def by_id(self, object_id: str) -> ObjectMeta | None:
         for obj in self.objects.values():
@@ -246,6 +253,10 @@ def load_standard_metadata() -> WorkspaceMetadata:
         for f in obj.fields:
             f.id = stable_id("field", obj.nameSingular, f.name)
             f.isSystem = f.name in SYSTEM_FIELDS
+            for option in f.options or []:  # Twenty's options have ids: a rename keeps it
+                option.setdefault(
+                    "id", stable_id("option", obj.nameSingular, f.name, option["value"])
+                )
         objects[obj.nameSingular] = obj
     return WorkspaceMetadata(objects)
 

@@ -432,7 +432,9 @@ class MetadataChanges:
             field.name = update["name"]
         if "options" in update:
             self._check_options(field.type, update["options"], action)
-            field.options = _normalise_options(update["options"])
+            options = _normalise_options(update["options"])
+            self._migrate_option_values(obj, field, options or [])
+            field.options = options
         for key in ("label", "description", "icon", "isActive", "isNullable", "settings"):
             if key in update:
                 setattr(field, key, update[key])
@@ -445,6 +447,46 @@ class MetadataChanges:
         field.updatedAt = now_iso()
         self.workspace.metadata_changed()
         return obj, field
+
+    def _migrate_option_values(
+        self, obj: ObjectMeta, field: FieldMeta, options: list[dict[str, Any]]
+    ) -> None:
+        """Records follow an options change: an option that keeps its ``id`` under a new value
+        is renamed in every record; a value no option has any more becomes the field's default
+        (SELECT, when the default is still an option; else the first option for a non-nullable
+        field, else null), or leaves the list (MULTI_SELECT). Meant to match Twenty's enum
+        column migration, which the reference did not record."""
+        if field.type not in ("SELECT", "MULTI_SELECT") or not field.options:
+            return
+        new_value = {o.get("id"): o["value"] for o in options}
+        renamed = {
+            o["value"]: new_value[o.get("id")]
+            for o in field.options
+            if o.get("id") in new_value and new_value[o.get("id")] != o["value"]
+        }
+        kept = set(new_value.values())
+        default = field.defaultValue.strip("'") if isinstance(field.defaultValue, str) else None
+        fallback = None
+        if field.type == "SELECT" and default in kept:
+            fallback = default
+        elif field.type == "SELECT" and not field.isNullable and options:
+            fallback = options[0]["value"]  # a NOT NULL column keeps a value
+
+        def migrate(value: Any) -> Any:
+            value = renamed.get(value, value)
+            return value if value in kept else fallback
+
+        store = self.workspace.store
+        for record in store.select(obj.nameSingular):
+            before = record.get(field.name)
+            if before is None:
+                continue
+            if isinstance(before, list):
+                after: Any = [v for v in map(migrate, before) if v is not None]
+            else:
+                after = migrate(before)
+            if after != before:
+                store.replace(obj.nameSingular, {**record, field.name: after})
 
     def _rename_data(self, obj: ObjectMeta, old: str, new: str) -> None:
         table = table_name(obj.nameSingular)

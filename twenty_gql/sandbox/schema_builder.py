@@ -11,12 +11,29 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from graphql import GraphQLSchema, build_schema
+from graphql import (
+    GraphQLFloat,
+    GraphQLInputObjectType,
+    GraphQLInt,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    build_schema,
+)
 
 from twenty_gql.naming import capitalize
 
-from .metadata import COMPOSITE_TYPES, UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
+from .metadata import (
+    COMPOSITE_TYPES,
+    FIRST_VERSION,
+    UNIQUE_SUBFIELDS,
+    FieldMeta,
+    ObjectMeta,
+    WorkspaceMetadata,
+)
 
 __all__ = ["build_records_schema", "records_sdl"]
 
@@ -83,6 +100,8 @@ def _value_type(
         return COMPOSITE_TYPES[f.type][0] + composite_suffix
     if f.is_int:
         return "Int"
+    if f.is_bigint:
+        return "BigInt"
     return scalars[f.type]
 
 
@@ -105,6 +124,8 @@ def _filter_type(obj: ObjectMeta, f: FieldMeta) -> str:
         return COMPOSITE_TYPES[f.type][0] + "FilterInput"
     if f.is_int:
         return "IntFilter"
+    if f.is_bigint:
+        return "BigIntFilter"
     return _SCALAR_FILTER[f.type]
 
 
@@ -235,8 +256,35 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
     return queries, mutations
 
 
-def records_sdl(meta: WorkspaceMetadata) -> str:
-    parts = [_base_sdl()]
+# Twenty's update/filter input generators mark the shared Actor definition's sub-fields optional
+# as a side effect, so ``Actor.source``/``name`` (and ``ActorCreateInput.source``) are non-null
+# only in the first schema a server builds and nullable in every later one (reference NOTES (p),
+# 105-112; compare core.graphql with core-after-custom-object.graphql). The sandbox serves the
+# non-null form until the first metadata change and the nullable form after it.
+_ACTOR_NON_NULL = (
+    (
+        "type Actor {\n  source: ActorSourceEnum!\n  workspaceMemberId: UUID\n  name: String!\n",
+        "type Actor {\n  source: ActorSourceEnum\n  workspaceMemberId: UUID\n  name: String\n",
+    ),
+    (
+        "input ActorCreateInput {\n  source: ActorSourceEnum!\n",
+        "input ActorCreateInput {\n  source: ActorSourceEnum\n",
+    ),
+)
+
+
+def _base_for(version: int) -> str:
+    base = _base_sdl()
+    if version > FIRST_VERSION:
+        for non_null, nullable in _ACTOR_NON_NULL:
+            assert non_null in base, non_null
+            base = base.replace(non_null, nullable)
+    return base
+
+
+def records_sdl(meta: WorkspaceMetadata, version: int | None = None) -> str:
+    """The records SDL of ``meta`` as of metadata ``version`` (default: ``meta.version``)."""
+    parts = [_base_for(meta.version if version is None else version)]
     parts += [f"scalar {s}" for s in _EXTRA_SCALARS if f"scalar {s}\n" not in _base_sdl()]
     for obj in meta.active_objects():
         parts += _object_sdl(obj, meta)
@@ -246,5 +294,43 @@ def records_sdl(meta: WorkspaceMetadata) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def build_records_schema(meta: WorkspaceMetadata) -> GraphQLSchema:
-    return build_schema(records_sdl(meta))
+def build_records_schema(meta: WorkspaceMetadata, version: int | None = None) -> GraphQLSchema:
+    schema = build_schema(records_sdl(meta, version))
+    for obj in meta.active_objects():
+        ints = [f.name for f in obj.active_fields() if f.is_int]
+        for type_name in (
+            obj.type_name,
+            f"{obj.type_name}CreateInput",
+            f"{obj.type_name}UpdateInput",
+        ):
+            named = schema.type_map.get(type_name)
+            if not isinstance(named, GraphQLObjectType | GraphQLInputObjectType):
+                continue
+            for name in ints:
+                if name in named.fields:
+                    named.fields[name].type = _as_number_int(named.fields[name].type)
+    return schema
+
+
+def _serialize_number(value: Any) -> int | float:
+    number = GraphQLFloat.serialize(value)
+    return int(number) if float(number).is_integer() else number
+
+
+# Twenty takes ``1.5`` for a NUMBER field declared ``dataType: int``, keeps it in the double
+# precision column and answers ``1.5`` (reference 122): its direct execution coerces neither
+# way. The printed type stays ``Int``; values of such fields are read and written as numbers.
+_NUMBER_INT = GraphQLScalarType(
+    "NumberInt",
+    description=GraphQLInt.description,
+    serialize=_serialize_number,
+    parse_value=GraphQLFloat.parse_value,
+    parse_literal=GraphQLFloat.parse_literal,
+)
+_NUMBER_INT.name = GraphQLInt.name  # graphql-core refuses to create a second "Int"
+
+
+def _as_number_int(type_: Any) -> Any:
+    if isinstance(type_, GraphQLNonNull):
+        return GraphQLNonNull(_as_number_int(type_.of_type))
+    return _NUMBER_INT if type_ is GraphQLInt else type_

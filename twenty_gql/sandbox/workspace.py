@@ -64,7 +64,7 @@ class Workspace:
         """Check the new schema builds, then persist the metadata under a new version so
         ``/graphql`` serves it on the next request. Raises (changing nothing) if it does not
         build, for example when a new object's type name collides with a built-in type."""
-        schema = wire_schema(build_records_schema(self.meta), self.meta)
+        schema = wire_schema(build_records_schema(self.meta, self.meta.version + 1), self.meta)
         self.meta.version += 1
         self._schema = (self.meta.version, schema)
         self.sync_tables()

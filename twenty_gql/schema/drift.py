@@ -78,6 +78,9 @@ def diff_schemas(
         for c in find_dangerous_changes(old, new)
     ]
     safe = [SchemaChange("safe", kind, text) for kind, text in _safe_changes(old, new)]
+    flips = [c for c in breaking if _is_nullability_flip(c)]
+    breaking = [c for c in breaking if c not in flips]
+    safe += [SchemaChange("safe", c.kind, c.description + _FLIP_NOTE) for c in flips]
     if (
         not (breaking or dangerous or safe)
         and isinstance(old_sdl, str)
@@ -87,6 +90,23 @@ def diff_schemas(
             SchemaChange("safe", "LAYOUT_CHANGED", "the SDL text differs only in order or layout.")
         )
     return SchemaDiff(breaking=_sorted(breaking), dangerous=_sorted(dangerous), safe=_sorted(safe))
+
+
+# Twenty declares these non-null in the first schema a server process builds and nullable in
+# every later one (reference NOTES (p)); generated clients read both forms, so the flip is
+# listed as safe, not breaking.
+_FLIPS_BETWEEN_BUILDS = frozenset({"Actor.source", "Actor.name", "ActorCreateInput.source"})
+_FLIP_NOTE = " (Twenty flips this between schema builds; generated clients read both)"
+_CHANGED_TYPE = re.compile(r"^(\w+\.\w+) changed type from (\S+) to (\S+)\.$")
+
+
+def _is_nullability_flip(change: SchemaChange) -> bool:
+    found = _CHANGED_TYPE.match(change.description)
+    return (
+        found is not None
+        and found.group(1) in _FLIPS_BETWEEN_BUILDS
+        and found.group(2).rstrip("!") == found.group(3).rstrip("!")
+    )
 
 
 # graphql-core's wordings that do not start with the type, rewritten to "Type.member ..." so

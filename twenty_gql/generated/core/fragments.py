@@ -7,8 +7,10 @@ from uuid import UUID
 
 from pydantic import Field
 
+from twenty_gql.open_enums import OpenEnum
 from twenty_gql.scalars import (
     DateTime,
+    Number,
 )
 
 from .base_model import BaseModel
@@ -31,7 +33,7 @@ class AttachmentFields(BaseModel):
     created_by: "AttachmentFieldsCreatedBy"
     deleted_at: Optional[DateTime] = Field(default=None)
     file: Optional[list[Optional["AttachmentFieldsFile"]]] = Field(default=None)
-    file_category: AttachmentFileCategoryEnum
+    file_category: OpenEnum[AttachmentFileCategoryEnum]
     full_path: Optional[str] = Field(default=None)
     id: UUID
     name: Optional[str] = Field(default=None)
@@ -54,8 +56,8 @@ class AttachmentFields(BaseModel):
 
 class AttachmentFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -68,8 +70,8 @@ class AttachmentFieldsFile(BaseModel):
 
 class AttachmentFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -91,7 +93,9 @@ class CompanyFields(BaseModel):
     updated_at: DateTime
     updated_by: "CompanyFieldsUpdatedBy"
     visa_sponsorship: Optional[bool] = Field(default=None)
-    work_policy: Optional[list[Optional[CompanyWorkPolicyEnum]]] = Field(default=None)
+    work_policy: Optional[list[Optional[OpenEnum[CompanyWorkPolicyEnum]]]] = Field(
+        default=None
+    )
 
 
 class CompanyFieldsAddress(BaseModel):
@@ -112,8 +116,8 @@ class CompanyFieldsAnnualRevenue(BaseModel):
 
 class CompanyFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -137,8 +141,8 @@ class CompanyFieldsLinkedinLink(BaseModel):
 
 class CompanyFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -161,15 +165,15 @@ class NoteFieldsBodyV2(BaseModel):
 
 class NoteFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
 class NoteFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -194,15 +198,15 @@ class NoteTargetFields(BaseModel):
 
 class NoteTargetFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
 class NoteTargetFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -218,7 +222,7 @@ class OpportunityFields(BaseModel):
     owner_id: Optional[UUID] = Field(default=None)
     point_of_contact_id: Optional[UUID] = Field(default=None)
     position: float
-    stage: OpportunityStageEnum
+    stage: OpenEnum[OpportunityStageEnum]
     updated_at: DateTime
     updated_by: "OpportunityFieldsUpdatedBy"
 
@@ -230,15 +234,15 @@ class OpportunityFieldsAmount(BaseModel):
 
 class OpportunityFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
 class OpportunityFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -257,14 +261,16 @@ class PersonFields(BaseModel):
     job_title: Optional[str] = Field(default=None)
     linkedin_link: Optional["PersonFieldsLinkedinLink"] = Field(default=None)
     name: Optional["PersonFieldsName"] = Field(default=None)
-    performance_rating: Optional[PersonPerformanceRatingEnum] = Field(default=None)
+    performance_rating: Optional[OpenEnum[PersonPerformanceRatingEnum]] = Field(
+        default=None
+    )
     phones: Optional["PersonFieldsPhones"] = Field(default=None)
     position: float
     updated_at: DateTime
     updated_by: "PersonFieldsUpdatedBy"
     whatsapp: "PersonFieldsWhatsapp"
-    work_preference: Optional[list[Optional[PersonWorkPreferenceEnum]]] = Field(
-        default=None
+    work_preference: Optional[list[Optional[OpenEnum[PersonWorkPreferenceEnum]]]] = (
+        Field(default=None)
     )
 
 
@@ -277,8 +283,8 @@ class PersonFieldsAvatarFile(BaseModel):
 
 class PersonFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -307,8 +313,8 @@ class PersonFieldsPhones(BaseModel):
 
 class PersonFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -328,7 +334,7 @@ class TaskFields(BaseModel):
     due_at: Optional[DateTime] = Field(default=None)
     id: UUID
     position: float
-    status: Optional[TaskStatusEnum] = Field(default=None)
+    status: Optional[OpenEnum[TaskStatusEnum]] = Field(default=None)
     title: Optional[str] = Field(default=None)
     updated_at: DateTime
     updated_by: "TaskFieldsUpdatedBy"
@@ -341,15 +347,15 @@ class TaskFieldsBodyV2(BaseModel):
 
 class TaskFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
 class TaskFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -374,33 +380,33 @@ class TaskTargetFields(BaseModel):
 
 class TaskTargetFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
 class TaskTargetFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
 class WorkspaceMemberFields(BaseModel):
     avatar_url: Optional[str] = Field(default=None)
-    calendar_start_day: int
+    calendar_start_day: Number
     color_scheme: str
     created_at: DateTime
     created_by: "WorkspaceMemberFieldsCreatedBy"
-    date_format: WorkspaceMemberDateFormatEnum
+    date_format: OpenEnum[WorkspaceMemberDateFormatEnum]
     deleted_at: Optional[DateTime] = Field(default=None)
     id: UUID
     job_title: Optional[str] = Field(default=None)
     locale: str
     name: "WorkspaceMemberFieldsName"
-    number_format: WorkspaceMemberNumberFormatEnum
+    number_format: OpenEnum[WorkspaceMemberNumberFormatEnum]
     position: float
-    time_format: WorkspaceMemberTimeFormatEnum
+    time_format: OpenEnum[WorkspaceMemberTimeFormatEnum]
     time_zone: str
     updated_at: DateTime
     updated_by: "WorkspaceMemberFieldsUpdatedBy"
@@ -410,8 +416,8 @@ class WorkspaceMemberFields(BaseModel):
 
 class WorkspaceMemberFieldsCreatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)
 
 
@@ -422,6 +428,6 @@ class WorkspaceMemberFieldsName(BaseModel):
 
 class WorkspaceMemberFieldsUpdatedBy(BaseModel):
     context: Optional[Any] = Field(default=None)
-    name: str
-    source: ActorSourceEnum
+    name: Optional[str] = Field(default=None)
+    source: Optional[OpenEnum[ActorSourceEnum]] = Field(default=None)
     workspace_member_id: Optional[UUID] = Field(default=None)

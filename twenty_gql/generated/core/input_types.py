@@ -7,9 +7,11 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, PlainSerializer
 
+from twenty_gql.open_enums import OpenEnum
 from twenty_gql.scalars import (
     Date,
     DateTime,
+    Number,
     serialize_big_float,
     serialize_date,
     serialize_datetime,
@@ -44,7 +46,7 @@ class ActorCreateInput(BaseModel):
     context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
         None
     )
-    source: ActorSourceEnum
+    source: OpenEnum[ActorSourceEnum]
 
 
 class ActorFilterInput(BaseModel):
@@ -68,12 +70,14 @@ class ActorOrderByInput(BaseModel):
 class ActorSourceEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[ActorSourceEnum]]] = None
-    eq: Optional[ActorSourceEnum] = None
-    in_: Optional[list[Optional[ActorSourceEnum]]] = Field(alias="in", default=None)
+    contains_any: Optional[list[Optional[OpenEnum[ActorSourceEnum]]]] = None
+    eq: Optional[OpenEnum[ActorSourceEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[ActorSourceEnum]]]] = Field(
+        alias="in", default=None
+    )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[ActorSourceEnum] = None
+    neq: Optional[OpenEnum[ActorSourceEnum]] = None
 
 
 class ActorUpdateInput(BaseModel):
@@ -82,7 +86,7 @@ class ActorUpdateInput(BaseModel):
     context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
         None
     )
-    source: Optional[ActorSourceEnum] = None
+    source: Optional[OpenEnum[ActorSourceEnum]] = None
 
 
 class AddressCreateInput(BaseModel):
@@ -171,7 +175,7 @@ class AttachmentCreateInput(BaseModel):
     "Date when the record was deleted"
     file: Optional[list[Optional["FileItemInput"]]] = None
     "Attachment file"
-    file_category: Optional[AttachmentFileCategoryEnum] = None
+    file_category: Optional[OpenEnum[AttachmentFileCategoryEnum]] = None
     "Attachment file category"
     full_path: Optional[str] = None
     "Attachment full path"
@@ -254,14 +258,14 @@ class AttachmentCreateInput(BaseModel):
 class AttachmentFileCategoryEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[AttachmentFileCategoryEnum]]] = None
-    eq: Optional[AttachmentFileCategoryEnum] = None
-    in_: Optional[list[Optional[AttachmentFileCategoryEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[AttachmentFileCategoryEnum]]]] = None
+    eq: Optional[OpenEnum[AttachmentFileCategoryEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[AttachmentFileCategoryEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[AttachmentFileCategoryEnum] = None
+    neq: Optional[OpenEnum[AttachmentFileCategoryEnum]] = None
 
 
 class AttachmentFilterInput(BaseModel):
@@ -446,7 +450,7 @@ class AttachmentUpdateInput(BaseModel):
     "Date when the record was deleted"
     file: Optional[list[Optional["FileItemInput"]]] = None
     "Attachment file"
-    file_category: Optional[AttachmentFileCategoryEnum] = None
+    file_category: Optional[OpenEnum[AttachmentFileCategoryEnum]] = None
     "Attachment file category"
     full_path: Optional[str] = None
     "Attachment full path"
@@ -544,14 +548,14 @@ class BigFloatFilter(BaseModel):
 class BigIntFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    eq: Optional[int] = None
-    gt: Optional[int] = None
-    gte: Optional[int] = None
-    in_: Optional[list[int]] = Field(alias="in", default=None)
+    eq: Optional[Number] = None
+    gt: Optional[Number] = None
+    gte: Optional[Number] = None
+    in_: Optional[list[Number]] = Field(alias="in", default=None)
     is_: Optional[FilterIs] = Field(alias="is", default=None)
-    lt: Optional[int] = None
-    lte: Optional[int] = None
-    neq: Optional[int] = None
+    lt: Optional[Number] = None
+    lte: Optional[Number] = None
+    neq: Optional[Number] = None
 
 
 class BooleanFilter(BaseModel):
@@ -617,7 +621,7 @@ class CompanyCreateInput(BaseModel):
     "The workspace member who last updated the record"
     visa_sponsorship: Optional[bool] = None
     "Company's Visa Sponsorship Policy"
-    work_policy: Optional[list[Optional[CompanyWorkPolicyEnum]]] = None
+    work_policy: Optional[list[Optional[OpenEnum[CompanyWorkPolicyEnum]]]] = None
     "Company's Work Policy"
 
 
@@ -787,7 +791,7 @@ class CompanyUpdateInput(BaseModel):
     "The workspace member who last updated the record"
     visa_sponsorship: Optional[bool] = None
     "Company's Visa Sponsorship Policy"
-    work_policy: Optional[list[Optional[CompanyWorkPolicyEnum]]] = None
+    work_policy: Optional[list[Optional[OpenEnum[CompanyWorkPolicyEnum]]]] = None
     "Company's Work Policy"
 
 
@@ -803,14 +807,14 @@ class CompanyWhereUniqueInput(BaseModel):
 class CompanyWorkPolicyEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[CompanyWorkPolicyEnum]]] = None
-    eq: Optional[CompanyWorkPolicyEnum] = None
-    in_: Optional[list[Optional[CompanyWorkPolicyEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[CompanyWorkPolicyEnum]]]] = None
+    eq: Optional[OpenEnum[CompanyWorkPolicyEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[CompanyWorkPolicyEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[CompanyWorkPolicyEnum] = None
+    neq: Optional[OpenEnum[CompanyWorkPolicyEnum]] = None
 
 
 class CurrencyCreateInput(BaseModel):
@@ -1643,7 +1647,7 @@ class OpportunityCreateInput(BaseModel):
     "Opportunity record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
-    stage: Optional[OpportunityStageEnum] = None
+    stage: Optional[OpenEnum[OpportunityStageEnum]] = None
     "Opportunity stage"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1758,14 +1762,14 @@ class OpportunityRelationInput(BaseModel):
 class OpportunityStageEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[OpportunityStageEnum]]] = None
-    eq: Optional[OpportunityStageEnum] = None
-    in_: Optional[list[Optional[OpportunityStageEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[OpportunityStageEnum]]]] = None
+    eq: Optional[OpenEnum[OpportunityStageEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[OpportunityStageEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[OpportunityStageEnum] = None
+    neq: Optional[OpenEnum[OpportunityStageEnum]] = None
 
 
 class OpportunityUpdateInput(BaseModel):
@@ -1811,7 +1815,7 @@ class OpportunityUpdateInput(BaseModel):
     "Opportunity record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
-    stage: Optional[OpportunityStageEnum] = None
+    stage: Optional[OpenEnum[OpportunityStageEnum]] = None
     "Opportunity stage"
     updated_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -1870,7 +1874,7 @@ class PersonCreateInput(BaseModel):
     "Contact's Linkedin account"
     name: Optional["FullNameCreateInput"] = None
     "Contact's name"
-    performance_rating: Optional[PersonPerformanceRatingEnum] = None
+    performance_rating: Optional[OpenEnum[PersonPerformanceRatingEnum]] = None
     "Person's Performance Rating"
     phones: Optional["PhonesCreateInput"] = None
     "Contact's phone numbers"
@@ -1886,7 +1890,7 @@ class PersonCreateInput(BaseModel):
     "The workspace member who last updated the record"
     whatsapp: Optional["PhonesCreateInput"] = None
     "Contact's Whatsapp Number"
-    work_preference: Optional[list[Optional[PersonWorkPreferenceEnum]]] = None
+    work_preference: Optional[list[Optional[OpenEnum[PersonWorkPreferenceEnum]]]] = None
     "Person's Work Preference"
 
 
@@ -2003,14 +2007,14 @@ class PersonOrderByInput(BaseModel):
 class PersonPerformanceRatingEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[PersonPerformanceRatingEnum]]] = None
-    eq: Optional[PersonPerformanceRatingEnum] = None
-    in_: Optional[list[Optional[PersonPerformanceRatingEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[PersonPerformanceRatingEnum]]]] = None
+    eq: Optional[OpenEnum[PersonPerformanceRatingEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[PersonPerformanceRatingEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[PersonPerformanceRatingEnum] = None
+    neq: Optional[OpenEnum[PersonPerformanceRatingEnum]] = None
 
 
 class PersonRelationInput(BaseModel):
@@ -2057,7 +2061,7 @@ class PersonUpdateInput(BaseModel):
     "Contact's Linkedin account"
     name: Optional["FullNameUpdateInput"] = None
     "Contact's name"
-    performance_rating: Optional[PersonPerformanceRatingEnum] = None
+    performance_rating: Optional[OpenEnum[PersonPerformanceRatingEnum]] = None
     "Person's Performance Rating"
     phones: Optional["PhonesUpdateInput"] = None
     "Contact's phone numbers"
@@ -2073,7 +2077,7 @@ class PersonUpdateInput(BaseModel):
     "The workspace member who last updated the record"
     whatsapp: Optional["PhonesUpdateInput"] = None
     "Contact's Whatsapp Number"
-    work_preference: Optional[list[Optional[PersonWorkPreferenceEnum]]] = None
+    work_preference: Optional[list[Optional[OpenEnum[PersonWorkPreferenceEnum]]]] = None
     "Person's Work Preference"
 
 
@@ -2089,14 +2093,14 @@ class PersonWhereUniqueInput(BaseModel):
 class PersonWorkPreferenceEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[PersonWorkPreferenceEnum]]] = None
-    eq: Optional[PersonWorkPreferenceEnum] = None
-    in_: Optional[list[Optional[PersonWorkPreferenceEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[PersonWorkPreferenceEnum]]]] = None
+    eq: Optional[OpenEnum[PersonWorkPreferenceEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[PersonWorkPreferenceEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[PersonWorkPreferenceEnum] = None
+    neq: Optional[OpenEnum[PersonWorkPreferenceEnum]] = None
 
 
 class PetCareAgreementConnectInput(BaseModel):
@@ -2311,34 +2315,40 @@ class PetRelationInput(BaseModel):
 class PetSoundSwagEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[PetSoundSwagEnum]]] = None
-    eq: Optional[PetSoundSwagEnum] = None
-    in_: Optional[list[Optional[PetSoundSwagEnum]]] = Field(alias="in", default=None)
+    contains_any: Optional[list[Optional[OpenEnum[PetSoundSwagEnum]]]] = None
+    eq: Optional[OpenEnum[PetSoundSwagEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[PetSoundSwagEnum]]]] = Field(
+        alias="in", default=None
+    )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[PetSoundSwagEnum] = None
+    neq: Optional[OpenEnum[PetSoundSwagEnum]] = None
 
 
 class PetSpeciesEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[PetSpeciesEnum]]] = None
-    eq: Optional[PetSpeciesEnum] = None
-    in_: Optional[list[Optional[PetSpeciesEnum]]] = Field(alias="in", default=None)
+    contains_any: Optional[list[Optional[OpenEnum[PetSpeciesEnum]]]] = None
+    eq: Optional[OpenEnum[PetSpeciesEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[PetSpeciesEnum]]]] = Field(
+        alias="in", default=None
+    )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[PetSpeciesEnum] = None
+    neq: Optional[OpenEnum[PetSpeciesEnum]] = None
 
 
 class PetTraitsEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[PetTraitsEnum]]] = None
-    eq: Optional[PetTraitsEnum] = None
-    in_: Optional[list[Optional[PetTraitsEnum]]] = Field(alias="in", default=None)
+    contains_any: Optional[list[Optional[OpenEnum[PetTraitsEnum]]]] = None
+    eq: Optional[OpenEnum[PetTraitsEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[PetTraitsEnum]]]] = Field(
+        alias="in", default=None
+    )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[PetTraitsEnum] = None
+    neq: Optional[OpenEnum[PetTraitsEnum]] = None
 
 
 class PetWhereUniqueInput(BaseModel):
@@ -2671,7 +2681,7 @@ class TaskCreateInput(BaseModel):
     "Task record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
-    status: Optional[TaskStatusEnum] = None
+    status: Optional[OpenEnum[TaskStatusEnum]] = None
     "Task status"
     title: Optional[str] = None
     "Task title"
@@ -2768,12 +2778,14 @@ class TaskRelationInput(BaseModel):
 class TaskStatusEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[TaskStatusEnum]]] = None
-    eq: Optional[TaskStatusEnum] = None
-    in_: Optional[list[Optional[TaskStatusEnum]]] = Field(alias="in", default=None)
+    contains_any: Optional[list[Optional[OpenEnum[TaskStatusEnum]]]] = None
+    eq: Optional[OpenEnum[TaskStatusEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[TaskStatusEnum]]]] = Field(
+        alias="in", default=None
+    )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[TaskStatusEnum] = None
+    neq: Optional[OpenEnum[TaskStatusEnum]] = None
 
 
 class TaskTargetCreateInput(BaseModel):
@@ -3076,7 +3088,7 @@ class TaskUpdateInput(BaseModel):
     "Task record position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
-    status: Optional[TaskStatusEnum] = None
+    status: Optional[OpenEnum[TaskStatusEnum]] = None
     "Task status"
     title: Optional[str] = None
     "Task title"
@@ -3194,14 +3206,14 @@ class WorkflowRelationInput(BaseModel):
 class WorkflowStatusesEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[WorkflowStatusesEnum]]] = None
-    eq: Optional[WorkflowStatusesEnum] = None
-    in_: Optional[list[Optional[WorkflowStatusesEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[WorkflowStatusesEnum]]]] = None
+    eq: Optional[OpenEnum[WorkflowStatusesEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[WorkflowStatusesEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[WorkflowStatusesEnum] = None
+    neq: Optional[OpenEnum[WorkflowStatusesEnum]] = None
 
 
 class WorkflowWhereUniqueInput(BaseModel):
@@ -3225,7 +3237,7 @@ class WorkspaceMemberCreateInput(BaseModel):
     model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_url: Optional[str] = None
     "Workspace member avatar"
-    calendar_start_day: Optional[int] = None
+    calendar_start_day: Optional[Number] = None
     "User's preferred start day of the week"
     color_scheme: Optional[str] = None
     "Preferred color scheme"
@@ -3235,7 +3247,7 @@ class WorkspaceMemberCreateInput(BaseModel):
     "Creation date"
     created_by: Optional["ActorCreateInput"] = None
     "The creator of the record"
-    date_format: Optional[WorkspaceMemberDateFormatEnum] = None
+    date_format: Optional[OpenEnum[WorkspaceMemberDateFormatEnum]] = None
     "User's preferred date format"
     deleted_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -3249,13 +3261,13 @@ class WorkspaceMemberCreateInput(BaseModel):
     "Preferred language"
     name: "FullNameCreateInput"
     "Workspace member name"
-    number_format: Optional[WorkspaceMemberNumberFormatEnum] = None
+    number_format: Optional[OpenEnum[WorkspaceMemberNumberFormatEnum]] = None
     "User's preferred number format"
     position: Optional[float] = None
     "Workspace member position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
-    time_format: Optional[WorkspaceMemberTimeFormatEnum] = None
+    time_format: Optional[OpenEnum[WorkspaceMemberTimeFormatEnum]] = None
     "User's preferred time format"
     time_zone: Optional[str] = None
     "User time zone"
@@ -3274,14 +3286,16 @@ class WorkspaceMemberCreateInput(BaseModel):
 class WorkspaceMemberDateFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[WorkspaceMemberDateFormatEnum]]] = None
-    eq: Optional[WorkspaceMemberDateFormatEnum] = None
-    in_: Optional[list[Optional[WorkspaceMemberDateFormatEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[WorkspaceMemberDateFormatEnum]]]] = (
+        None
+    )
+    eq: Optional[OpenEnum[WorkspaceMemberDateFormatEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[WorkspaceMemberDateFormatEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[WorkspaceMemberDateFormatEnum] = None
+    neq: Optional[OpenEnum[WorkspaceMemberDateFormatEnum]] = None
 
 
 class WorkspaceMemberFilterInput(BaseModel):
@@ -3341,14 +3355,16 @@ class WorkspaceMemberFilterInput(BaseModel):
 class WorkspaceMemberNumberFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[WorkspaceMemberNumberFormatEnum]]] = None
-    eq: Optional[WorkspaceMemberNumberFormatEnum] = None
-    in_: Optional[list[Optional[WorkspaceMemberNumberFormatEnum]]] = Field(
+    contains_any: Optional[
+        list[Optional[OpenEnum[WorkspaceMemberNumberFormatEnum]]]
+    ] = None
+    eq: Optional[OpenEnum[WorkspaceMemberNumberFormatEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[WorkspaceMemberNumberFormatEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[WorkspaceMemberNumberFormatEnum] = None
+    neq: Optional[OpenEnum[WorkspaceMemberNumberFormatEnum]] = None
 
 
 class WorkspaceMemberOrderByInput(BaseModel):
@@ -3410,14 +3426,16 @@ class WorkspaceMemberRelationInput(BaseModel):
 class WorkspaceMemberTimeFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
-    contains_any: Optional[list[Optional[WorkspaceMemberTimeFormatEnum]]] = None
-    eq: Optional[WorkspaceMemberTimeFormatEnum] = None
-    in_: Optional[list[Optional[WorkspaceMemberTimeFormatEnum]]] = Field(
+    contains_any: Optional[list[Optional[OpenEnum[WorkspaceMemberTimeFormatEnum]]]] = (
+        None
+    )
+    eq: Optional[OpenEnum[WorkspaceMemberTimeFormatEnum]] = None
+    in_: Optional[list[Optional[OpenEnum[WorkspaceMemberTimeFormatEnum]]]] = Field(
         alias="in", default=None
     )
     is_: Optional[FilterIs] = Field(alias="is", default=None)
     is_empty_array: Optional[bool] = None
-    neq: Optional[WorkspaceMemberTimeFormatEnum] = None
+    neq: Optional[OpenEnum[WorkspaceMemberTimeFormatEnum]] = None
 
 
 class WorkspaceMemberUpdateInput(BaseModel):
@@ -3427,7 +3445,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
     model_config = ConfigDict(ser_json_inf_nan="constants")
     avatar_url: Optional[str] = None
     "Workspace member avatar"
-    calendar_start_day: Optional[int] = None
+    calendar_start_day: Optional[Number] = None
     "User's preferred start day of the week"
     color_scheme: Optional[str] = None
     "Preferred color scheme"
@@ -3437,7 +3455,7 @@ class WorkspaceMemberUpdateInput(BaseModel):
     "Creation date"
     created_by: Optional["ActorUpdateInput"] = None
     "The creator of the record"
-    date_format: Optional[WorkspaceMemberDateFormatEnum] = None
+    date_format: Optional[OpenEnum[WorkspaceMemberDateFormatEnum]] = None
     "User's preferred date format"
     deleted_at: Optional[Annotated[DateTime, PlainSerializer(serialize_datetime)]] = (
         None
@@ -3451,13 +3469,13 @@ class WorkspaceMemberUpdateInput(BaseModel):
     "Preferred language"
     name: Optional["FullNameUpdateInput"] = None
     "Workspace member name"
-    number_format: Optional[WorkspaceMemberNumberFormatEnum] = None
+    number_format: Optional[OpenEnum[WorkspaceMemberNumberFormatEnum]] = None
     "User's preferred number format"
     position: Optional[float] = None
     "Workspace member position"
     search_vector: Optional[str] = None
     "Field used for full-text search"
-    time_format: Optional[WorkspaceMemberTimeFormatEnum] = None
+    time_format: Optional[OpenEnum[WorkspaceMemberTimeFormatEnum]] = None
     "User's preferred time format"
     time_zone: Optional[str] = None
     "User time zone"

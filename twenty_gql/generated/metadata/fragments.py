@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from twenty_gql.open_enums import OpenEnum
 from twenty_gql.scalars import DateTime
 
 from .base_model import BaseModel
@@ -17,7 +18,7 @@ class FieldFields(BaseModel):
     object_metadata_id: UUID
     name: str
     label: str
-    type_: FieldMetadataType = Field(alias="type")
+    type_: OpenEnum[FieldMetadataType] = Field(alias="type")
     description: Optional[str] = Field(default=None)
     icon: Optional[str] = Field(default=None)
     is_active: Optional[bool] = Field(default=None)
@@ -33,7 +34,7 @@ class FieldFields(BaseModel):
 
 
 class FieldFieldsRelation(BaseModel):
-    type_: RelationType = Field(alias="type")
+    type_: OpenEnum[RelationType] = Field(alias="type")
     target_object_metadata: "FieldFieldsRelationTargetObjectMetadata"
     target_field_metadata: "FieldFieldsRelationTargetFieldMetadata"
 

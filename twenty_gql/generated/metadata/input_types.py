@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, PlainSerializer
 
+from twenty_gql.open_enums import OpenEnum
 from twenty_gql.scalars import serialize_uuid
 from twenty_gql.transport import exact_json
 
@@ -51,7 +52,7 @@ class CreateFieldInput(BaseModel):
     settings: Optional[
         Annotated[Any, PlainSerializer(exact_json, when_used="json")]
     ] = None
-    type_: FieldMetadataType = Field(alias="type")
+    type_: OpenEnum[FieldMetadataType] = Field(alias="type")
 
 
 class CreateObjectInput(BaseModel):

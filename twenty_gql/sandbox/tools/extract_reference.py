@@ -158,6 +158,7 @@ def extract(reference: Path) -> tuple[dict[str, Any], str]:
     shared |= {"IDFilter", "BooleanFilter", "FloatFilter", "StringFilter", "UUIDFilter"}
     shared |= {"DateTimeFilter", "DateFilter", "RawJsonFilter", "TSVectorFilter", "ArrayFilter"}
     shared |= {"IntFilter", "BigFloatFilter", "BigFloat", "Date", "JSON", "RawJSONScalar"}
+    shared |= {"BigIntFilter", "BigInt"}  # NUMBER fields with settings {dataType: "bigint"}
     closure = _closure(schema, shared)
     sdl = "\n\n".join(
         print_type(schema.type_map[n])
