@@ -163,7 +163,7 @@ async def test_r3_invalid_rows_spread_across_batches_are_each_reported_with_line
     for i, change in bad.items():
         entry = by_line[i + 2]
         if "employees" in change:
-            assert entry["reason"] == "employees: 'lots' is not a number"
+            assert entry["reason"] == "Invalid number value 'lots' for field \"employees\""
             assert entry["field"] == "employees" and entry["row"]["employees"] == "lots"
         else:
             assert entry["sub_code"] == "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"
@@ -301,7 +301,7 @@ async def test_cli_bad_input_gives_one_line_naming_the_culprit_and_the_exit_code
                 ["import", "company", str(good), "--quiet"],
                 env,
                 1,
-                "line 4: employees: 'twelve' is not a number",
+                "line 4 [employees]: Invalid number value 'twelve' for field \"employees\"",
             ),
             "stdin without --format": (["import", "company", "-"], env, 2, "--format"),
             "export unknown field": (

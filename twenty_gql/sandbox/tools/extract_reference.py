@@ -41,6 +41,15 @@ STANDARD = (
     "attachment",
 )
 UNIQUE = {("company", "domainName"), ("person", "emails"), ("workspaceMember", "userEmail")}
+DEFAULTS = {
+    # column defaults a transcript shows (132: a null whatsapp becomes FR / +33)
+    ("person", "whatsapp"): {
+        "primaryPhoneNumber": "",
+        "primaryPhoneCountryCode": "FR",
+        "primaryPhoneCallingCode": "+33",
+        "additionalPhones": [],
+    },
+}
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -82,6 +91,8 @@ def _field(
             {"value": v, "label": ev.description or v, "position": i}
             for i, (v, ev) in enumerate(named.values.items())
         ]
+    if (singular, name) in DEFAULTS:
+        out["defaultValue"] = DEFAULTS[singular, name]
     if kind == "NUMBER" and named.name == "Int":
         out["settings"] = {"dataType": "int"}
     create = schema.type_map[capitalize(singular) + "CreateInput"]
