@@ -183,4 +183,5 @@ class ObjectNames:
             "delete_many": f"Delete{many}",
             "restore_many": f"Restore{many}",
             "destroy_many": f"Destroy{many}",
+            "aggregate": f"Aggregate{many}",
         }

@@ -2,7 +2,8 @@
 
 Objects are those :func:`twenty_gql.schema.objects.find_objects` recognises by Twenty's naming
 rules. For each object one document holds a ``<Record>Fields`` fragment and the operations Get,
-List, Create (plural batch upsert), Update (one and many), Delete, Restore and Destroy (many).
+List, Aggregate (every aggregate field of the connection, for a filter), Create (plural batch
+upsert), Update (one and many), Delete, Restore and Destroy (many).
 
 The fragment selects every scalar and enum field (the ``<relation>Id`` of each many-to-one
 relation is such a scalar), and every composite field (an object type that is not a record, such
@@ -32,7 +33,7 @@ from graphql import (
     is_non_null_type,
 )
 
-from twenty_gql.naming import ObjectNames
+from twenty_gql.naming import ObjectNames, RootFields
 from twenty_gql.schema.objects import find_objects
 
 __all__ = [
@@ -156,6 +157,7 @@ def render_object(schema: GraphQLSchema, names: ObjectNames, record_types: set[s
             ],
         )
     )
+    blocks.append(_aggregate_operation(query.fields[roots.find_many], ops["aggregate"], roots))
     mutations = (
         (ops["create_many"], roots.create_many, ("data", "upsert")),
         (ops["update_one"], roots.update_one, ("id", "data")),
@@ -174,6 +176,16 @@ def render_object(schema: GraphQLSchema, names: ObjectNames, record_types: set[s
             )
         )
     return "\n".join(blocks)
+
+
+def _aggregate_operation(field: GraphQLField, name: str, roots: RootFields) -> str:
+    """``totalCount`` and every aggregate (``countEmptyName``, ``sumEmployees``...) of the
+    records a filter matches: the connection's leaf fields."""
+    connection = get_named_type(field.type)
+    assert isinstance(connection, GraphQLObjectType)
+    leaves = sorted(n for n, f in connection.fields.items() if is_leaf_type(get_named_type(f.type)))
+    args = ("filter",)
+    return _operation("query", name, _variables(field, args), _call(roots.find_many, args), leaves)
 
 
 def _id_variable_type(schema: GraphQLSchema, filter_input: str) -> str:

@@ -16,6 +16,7 @@ from twenty_gql.value_rules import (
     not_null_violation,
 )
 
+from .aggregates import AGGREGATOR_KEY, Aggregator
 from .errors import SandboxError, bad_input, duplicate_entry, not_found
 from .filters import (
     after_condition,
@@ -125,7 +126,14 @@ class Records:
             "startCursor": edges[0]["cursor"] if edges else None,
             "endCursor": edges[-1]["cursor"] if edges else None,
         }
-        return {"totalCount": total, "pageInfo": page_info, "edges": edges}
+        table = obj.nameSingular
+        aggregator = Aggregator(lambda: self.store.select(table, where, params, "rowid"))
+        return {
+            "totalCount": total,
+            "pageInfo": page_info,
+            "edges": edges,
+            AGGREGATOR_KEY: aggregator,
+        }
 
     def find_one(self, obj: ObjectMeta, filt: dict[str, Any]) -> dict[str, Any]:
         where, params = compile_filter(self.meta, obj, filt)

@@ -23,6 +23,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from .aggregates import AGGREGATOR_KEY, Aggregate, Aggregator, aggregates_of
 from .metadata import FieldMeta, ObjectMeta, WorkspaceMetadata
 from .records import Records
 from .values import is_uuid
@@ -137,6 +138,14 @@ def _relation_resolver(meta: WorkspaceMetadata, f: FieldMeta) -> Resolver:
         )
 
     return one_to_many
+
+
+def _aggregate_resolver(aggregate: Aggregate) -> Resolver:
+    def resolve(parent: dict[str, Any], _: GraphQLResolveInfo) -> Any:
+        aggregator: Aggregator = parent[AGGREGATOR_KEY]
+        return aggregator.value(aggregate)
+
+    return resolve
 
 
 def _check_uuid(value: Any) -> str:
@@ -271,6 +280,11 @@ def wire_schema(schema: GraphQLSchema, meta: WorkspaceMetadata) -> GraphQLSchema
                 assert root is not None
                 if name in root.fields:
                     root.fields[name].resolve = resolver
+    for obj in meta.active_objects():
+        connection = schema.type_map.get(f"{obj.type_name}Connection")
+        assert isinstance(connection, GraphQLObjectType)
+        for aggregate in aggregates_of(obj):
+            connection.fields[aggregate.name].resolve = _aggregate_resolver(aggregate)
     for obj in meta.active_objects():
         gtype = schema.type_map.get(obj.type_name)
         assert isinstance(gtype, GraphQLObjectType)

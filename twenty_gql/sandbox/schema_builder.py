@@ -16,6 +16,7 @@ from graphql import GraphQLSchema, build_schema
 
 from twenty_gql.naming import capitalize
 
+from .aggregates import aggregates_of
 from .metadata import COMPOSITE_TYPES, UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
 
 __all__ = ["build_records_schema", "records_sdl"]
@@ -165,7 +166,7 @@ def _object_sdl(obj: ObjectMeta, meta: WorkspaceMetadata) -> list[str]:
         f"{desc}type {t} {{\n" + "\n".join(record + relations) + "\n}",
         f"{desc}type {t}Connection {{\n"
         '  """Total number of records in the connection"""\n'
-        f"  totalCount: Int\n  pageInfo: PageInfo!\n  edges: [{t}Edge!]!\n}}",
+        f"  totalCount: Int\n{_aggregate_sdl(obj)}  pageInfo: PageInfo!\n  edges: [{t}Edge!]!\n}}",
         f"{desc}type {t}Edge {{\n  node: {t}!\n  cursor: Cursor!\n}}",
         f"{desc}input {t}CreateInput {{\n" + "\n".join(create) + "\n}",
         f"{desc}input {t}UpdateInput {{\n" + "\n".join(update) + "\n}",
@@ -175,6 +176,12 @@ def _object_sdl(obj: ObjectMeta, meta: WorkspaceMetadata) -> list[str]:
         *_relation_inputs(obj),
     ]
     return out
+
+
+def _aggregate_sdl(obj: ObjectMeta) -> str:
+    return "".join(
+        f"{_doc(a.description)}  {a.name}: {a.graphql_type}\n" for a in aggregates_of(obj)
+    )
 
 
 def _enum_sdl(obj: ObjectMeta, f: FieldMeta) -> str:

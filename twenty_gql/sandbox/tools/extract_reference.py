@@ -41,8 +41,10 @@ STANDARD = (
     "attachment",
 )
 UNIQUE = {("company", "domainName"), ("person", "emails"), ("workspaceMember", "userEmail")}
-DEFAULTS = {
-    # column defaults a transcript shows (132: a null whatsapp becomes FR / +33)
+DEFAULTS: dict[tuple[str, str], Any] = {
+    # column defaults a transcript shows (132: a null whatsapp becomes FR / +33; 139: five new
+    # companies count five false visaSponsorship)
+    ("company", "visaSponsorship"): False,
     ("person", "whatsapp"): {
         "primaryPhoneNumber": "",
         "primaryPhoneCountryCode": "FR",
