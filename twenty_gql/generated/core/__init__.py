@@ -4,6 +4,30 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .aggregate_attachments import (
+        AggregateAttachments,
+        AggregateAttachmentsAttachments,
+    )
+    from .aggregate_companies import AggregateCompanies, AggregateCompaniesCompanies
+    from .aggregate_note_targets import (
+        AggregateNoteTargets,
+        AggregateNoteTargetsNoteTargets,
+    )
+    from .aggregate_notes import AggregateNotes, AggregateNotesNotes
+    from .aggregate_opportunities import (
+        AggregateOpportunities,
+        AggregateOpportunitiesOpportunities,
+    )
+    from .aggregate_people import AggregatePeople, AggregatePeoplePeople
+    from .aggregate_task_targets import (
+        AggregateTaskTargets,
+        AggregateTaskTargetsTaskTargets,
+    )
+    from .aggregate_tasks import AggregateTasks, AggregateTasksTasks
+    from .aggregate_workspace_members import (
+        AggregateWorkspaceMembers,
+        AggregateWorkspaceMembersWorkspaceMembers,
+    )
     from .base_client import GeneratedBaseClient
     from .base_model import BaseModel
     from .client import CoreClient
@@ -461,6 +485,24 @@ _LAZY_IMPORTS = {
     "AddressFilterInput": ".input_types",
     "AddressOrderByInput": ".input_types",
     "AddressUpdateInput": ".input_types",
+    "AggregateAttachments": ".aggregate_attachments",
+    "AggregateAttachmentsAttachments": ".aggregate_attachments",
+    "AggregateCompanies": ".aggregate_companies",
+    "AggregateCompaniesCompanies": ".aggregate_companies",
+    "AggregateNoteTargets": ".aggregate_note_targets",
+    "AggregateNoteTargetsNoteTargets": ".aggregate_note_targets",
+    "AggregateNotes": ".aggregate_notes",
+    "AggregateNotesNotes": ".aggregate_notes",
+    "AggregateOpportunities": ".aggregate_opportunities",
+    "AggregateOpportunitiesOpportunities": ".aggregate_opportunities",
+    "AggregatePeople": ".aggregate_people",
+    "AggregatePeoplePeople": ".aggregate_people",
+    "AggregateTaskTargets": ".aggregate_task_targets",
+    "AggregateTaskTargetsTaskTargets": ".aggregate_task_targets",
+    "AggregateTasks": ".aggregate_tasks",
+    "AggregateTasksTasks": ".aggregate_tasks",
+    "AggregateWorkspaceMembers": ".aggregate_workspace_members",
+    "AggregateWorkspaceMembersWorkspaceMembers": ".aggregate_workspace_members",
     "ArrayFilter": ".input_types",
     "AttachmentCreateInput": ".input_types",
     "AttachmentFields": ".fragments",
@@ -876,6 +918,24 @@ __all__ = [
     "AddressFilterInput",
     "AddressOrderByInput",
     "AddressUpdateInput",
+    "AggregateAttachments",
+    "AggregateAttachmentsAttachments",
+    "AggregateCompanies",
+    "AggregateCompaniesCompanies",
+    "AggregateNoteTargets",
+    "AggregateNoteTargetsNoteTargets",
+    "AggregateNotes",
+    "AggregateNotesNotes",
+    "AggregateOpportunities",
+    "AggregateOpportunitiesOpportunities",
+    "AggregatePeople",
+    "AggregatePeoplePeople",
+    "AggregateTaskTargets",
+    "AggregateTaskTargetsTaskTargets",
+    "AggregateTasks",
+    "AggregateTasksTasks",
+    "AggregateWorkspaceMembers",
+    "AggregateWorkspaceMembersWorkspaceMembers",
     "ArrayFilter",
     "AttachmentCreateInput",
     "AttachmentFields",

@@ -10,6 +10,15 @@ from .base_client import GeneratedBaseClient
 from .base_model import UNSET
 
 if TYPE_CHECKING:
+    from .aggregate_attachments import AggregateAttachments
+    from .aggregate_companies import AggregateCompanies
+    from .aggregate_note_targets import AggregateNoteTargets
+    from .aggregate_notes import AggregateNotes
+    from .aggregate_opportunities import AggregateOpportunities
+    from .aggregate_people import AggregatePeople
+    from .aggregate_task_targets import AggregateTaskTargets
+    from .aggregate_tasks import AggregateTasks
+    from .aggregate_workspace_members import AggregateWorkspaceMembers
     from .base_model import UnsetType
     from .create_attachments import CreateAttachments
     from .create_companies import CreateCompanies
@@ -272,6 +281,155 @@ class CoreClient(GeneratedBaseClient):
             ListAttachments,
             query=query,
             operation_name="ListAttachments",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_attachments(
+        self,
+        filter: Union[Optional["AttachmentFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateAttachments":
+        from .aggregate_attachments import AggregateAttachments
+
+        query = gql("""
+            query AggregateAttachments($filter: AttachmentFilterInput) {
+              attachments(filter: $filter) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyFile
+                countEmptyFileCategory
+                countEmptyFullPath
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetDashboard
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetNote
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyTargetTask
+                countEmptyTargetWorkflow
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyFile
+                countNotEmptyFileCategory
+                countNotEmptyFullPath
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetDashboard
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetNote
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyTargetTask
+                countNotEmptyTargetWorkflow
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesFile
+                countUniqueValuesFileCategory
+                countUniqueValuesFullPath
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetDashboard
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetNote
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesTargetTask
+                countUniqueValuesTargetWorkflow
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyFile
+                percentageEmptyFileCategory
+                percentageEmptyFullPath
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetDashboard
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetNote
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyTargetTask
+                percentageEmptyTargetWorkflow
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyFile
+                percentageNotEmptyFileCategory
+                percentageNotEmptyFullPath
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetDashboard
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetNote
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyTargetTask
+                percentageNotEmptyTargetWorkflow
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateAttachments,
+            query=query,
+            operation_name="AggregateAttachments",
             variables=variables,
             **kwargs,
         )
@@ -822,6 +980,135 @@ class CoreClient(GeneratedBaseClient):
             ListCompanies,
             query=query,
             operation_name="ListCompanies",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_companies(
+        self,
+        filter: Union[Optional["CompanyFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateCompanies":
+        from .aggregate_companies import AggregateCompanies
+
+        query = gql("""
+            query AggregateCompanies($filter: CompanyFilterInput) {
+              companies(filter: $filter) {
+                avgAnnualRevenueAmountMicros
+                avgEmployees
+                countEmptyAddress
+                countEmptyAnnualRevenue
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDomainName
+                countEmptyEmployees
+                countEmptyId
+                countEmptyIntroVideo
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTagline
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyVisaSponsorship
+                countEmptyWorkPolicy
+                countFalseVisaSponsorship
+                countNotEmptyAddress
+                countNotEmptyAnnualRevenue
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDomainName
+                countNotEmptyEmployees
+                countNotEmptyId
+                countNotEmptyIntroVideo
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTagline
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyVisaSponsorship
+                countNotEmptyWorkPolicy
+                countTrueVisaSponsorship
+                countUniqueValuesAddress
+                countUniqueValuesAnnualRevenue
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDomainName
+                countUniqueValuesEmployees
+                countUniqueValuesId
+                countUniqueValuesIntroVideo
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTagline
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesVisaSponsorship
+                countUniqueValuesWorkPolicy
+                maxAnnualRevenueAmountMicros
+                maxCreatedAt
+                maxDeletedAt
+                maxEmployees
+                maxUpdatedAt
+                minAnnualRevenueAmountMicros
+                minCreatedAt
+                minDeletedAt
+                minEmployees
+                minUpdatedAt
+                percentageEmptyAddress
+                percentageEmptyAnnualRevenue
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDomainName
+                percentageEmptyEmployees
+                percentageEmptyId
+                percentageEmptyIntroVideo
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTagline
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyVisaSponsorship
+                percentageEmptyWorkPolicy
+                percentageNotEmptyAddress
+                percentageNotEmptyAnnualRevenue
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDomainName
+                percentageNotEmptyEmployees
+                percentageNotEmptyId
+                percentageNotEmptyIntroVideo
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTagline
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyVisaSponsorship
+                percentageNotEmptyWorkPolicy
+                sumAnnualRevenueAmountMicros
+                sumEmployees
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateCompanies,
+            query=query,
+            operation_name="AggregateCompanies",
             variables=variables,
             **kwargs,
         )
@@ -1397,6 +1684,85 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def aggregate_notes(
+        self,
+        filter: Union[Optional["NoteFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateNotes":
+        from .aggregate_notes import AggregateNotes
+
+        query = gql("""
+            query AggregateNotes($filter: NoteFilterInput) {
+              notes(filter: $filter) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateNotes,
+            query=query,
+            operation_name="AggregateNotes",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_notes(
         self,
         data: list["NoteCreateInput"],
@@ -1792,6 +2158,115 @@ class CoreClient(GeneratedBaseClient):
             ListNoteTargets,
             query=query,
             operation_name="ListNoteTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_note_targets(
+        self,
+        filter: Union[Optional["NoteTargetFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateNoteTargets":
+        from .aggregate_note_targets import AggregateNoteTargets
+
+        query = gql("""
+            query AggregateNoteTargets($filter: NoteTargetFilterInput) {
+              noteTargets(filter: $filter) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateNoteTargets,
+            query=query,
+            operation_name="AggregateNoteTargets",
             variables=variables,
             **kwargs,
         )
@@ -2220,6 +2695,101 @@ class CoreClient(GeneratedBaseClient):
             ListOpportunities,
             query=query,
             operation_name="ListOpportunities",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_opportunities(
+        self,
+        filter: Union[Optional["OpportunityFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateOpportunities":
+        from .aggregate_opportunities import AggregateOpportunities
+
+        query = gql("""
+            query AggregateOpportunities($filter: OpportunityFilterInput) {
+              opportunities(filter: $filter) {
+                avgAmountAmountMicros
+                countEmptyAmount
+                countEmptyCloseDate
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStage
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyAmount
+                countNotEmptyCloseDate
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStage
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesAmount
+                countUniqueValuesCloseDate
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStage
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxAmountAmountMicros
+                maxCloseDate
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minAmountAmountMicros
+                minCloseDate
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAmount
+                percentageEmptyCloseDate
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStage
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyAmount
+                percentageNotEmptyCloseDate
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStage
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                sumAmountAmountMicros
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateOpportunities,
+            query=query,
+            operation_name="AggregateOpportunities",
             variables=variables,
             **kwargs,
         )
@@ -2708,6 +3278,130 @@ class CoreClient(GeneratedBaseClient):
             ListPeople,
             query=query,
             operation_name="ListPeople",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_people(
+        self,
+        filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregatePeople":
+        from .aggregate_people import AggregatePeople
+
+        query = gql("""
+            query AggregatePeople($filter: PersonFilterInput) {
+              people(filter: $filter) {
+                countEmptyAvatarFile
+                countEmptyAvatarUrl
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyEmails
+                countEmptyId
+                countEmptyIntro
+                countEmptyJobTitle
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPerformanceRating
+                countEmptyPhones
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyWhatsapp
+                countEmptyWorkPreference
+                countNotEmptyAvatarFile
+                countNotEmptyAvatarUrl
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyEmails
+                countNotEmptyId
+                countNotEmptyIntro
+                countNotEmptyJobTitle
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPerformanceRating
+                countNotEmptyPhones
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyWhatsapp
+                countNotEmptyWorkPreference
+                countUniqueValuesAvatarFile
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesEmails
+                countUniqueValuesId
+                countUniqueValuesIntro
+                countUniqueValuesJobTitle
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPerformanceRating
+                countUniqueValuesPhones
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesWhatsapp
+                countUniqueValuesWorkPreference
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarFile
+                percentageEmptyAvatarUrl
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyEmails
+                percentageEmptyId
+                percentageEmptyIntro
+                percentageEmptyJobTitle
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPerformanceRating
+                percentageEmptyPhones
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyWhatsapp
+                percentageEmptyWorkPreference
+                percentageNotEmptyAvatarFile
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyEmails
+                percentageNotEmptyId
+                percentageNotEmptyIntro
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPerformanceRating
+                percentageNotEmptyPhones
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyWhatsapp
+                percentageNotEmptyWorkPreference
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregatePeople,
+            query=query,
+            operation_name="AggregatePeople",
             variables=variables,
             **kwargs,
         )
@@ -3640,6 +4334,97 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def aggregate_tasks(
+        self,
+        filter: Union[Optional["TaskFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateTasks":
+        from .aggregate_tasks import AggregateTasks
+
+        query = gql("""
+            query AggregateTasks($filter: TaskFilterInput) {
+              tasks(filter: $filter) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDueAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStatus
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDueAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStatus
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDueAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStatus
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxDueAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minDueAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDueAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStatus
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDueAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStatus
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateTasks,
+            query=query,
+            operation_name="AggregateTasks",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_tasks(
         self,
         data: list["TaskCreateInput"],
@@ -4053,6 +4838,115 @@ class CoreClient(GeneratedBaseClient):
             ListTaskTargets,
             query=query,
             operation_name="ListTaskTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_task_targets(
+        self,
+        filter: Union[Optional["TaskTargetFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateTaskTargets":
+        from .aggregate_task_targets import AggregateTaskTargets
+
+        query = gql("""
+            query AggregateTaskTargets($filter: TaskTargetFilterInput) {
+              taskTargets(filter: $filter) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateTaskTargets,
+            query=query,
+            operation_name="AggregateTaskTargets",
             variables=variables,
             **kwargs,
         )
@@ -4498,6 +5392,139 @@ class CoreClient(GeneratedBaseClient):
             ListWorkspaceMembers,
             query=query,
             operation_name="ListWorkspaceMembers",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_workspace_members(
+        self,
+        filter: Union[Optional["WorkspaceMemberFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateWorkspaceMembers":
+        from .aggregate_workspace_members import AggregateWorkspaceMembers
+
+        query = gql("""
+            query AggregateWorkspaceMembers($filter: WorkspaceMemberFilterInput) {
+              workspaceMembers(filter: $filter) {
+                avgCalendarStartDay
+                countEmptyAvatarUrl
+                countEmptyCalendarStartDay
+                countEmptyColorScheme
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDateFormat
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyJobTitle
+                countEmptyLocale
+                countEmptyName
+                countEmptyNumberFormat
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTimeFormat
+                countEmptyTimeZone
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyUserEmail
+                countEmptyUserId
+                countNotEmptyAvatarUrl
+                countNotEmptyCalendarStartDay
+                countNotEmptyColorScheme
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDateFormat
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyJobTitle
+                countNotEmptyLocale
+                countNotEmptyName
+                countNotEmptyNumberFormat
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTimeFormat
+                countNotEmptyTimeZone
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyUserEmail
+                countNotEmptyUserId
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCalendarStartDay
+                countUniqueValuesColorScheme
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDateFormat
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesJobTitle
+                countUniqueValuesLocale
+                countUniqueValuesName
+                countUniqueValuesNumberFormat
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTimeFormat
+                countUniqueValuesTimeZone
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesUserEmail
+                countUniqueValuesUserId
+                maxCalendarStartDay
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCalendarStartDay
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarUrl
+                percentageEmptyCalendarStartDay
+                percentageEmptyColorScheme
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDateFormat
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyJobTitle
+                percentageEmptyLocale
+                percentageEmptyName
+                percentageEmptyNumberFormat
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTimeFormat
+                percentageEmptyTimeZone
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyUserEmail
+                percentageEmptyUserId
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCalendarStartDay
+                percentageNotEmptyColorScheme
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDateFormat
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLocale
+                percentageNotEmptyName
+                percentageNotEmptyNumberFormat
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTimeFormat
+                percentageNotEmptyTimeZone
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyUserEmail
+                percentageNotEmptyUserId
+                sumCalendarStartDay
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateWorkspaceMembers,
+            query=query,
+            operation_name="AggregateWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
