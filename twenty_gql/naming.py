@@ -184,4 +184,5 @@ class ObjectNames:
             "restore_many": f"Restore{many}",
             "destroy_many": f"Destroy{many}",
             "aggregate": f"Aggregate{many}",
+            "group_by": f"Group{many}",
         }

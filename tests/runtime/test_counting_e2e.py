@@ -92,3 +92,49 @@ async def test_aggregates_of_a_custom_object(twenty_sandbox: Sandbox) -> None:
             "countEmptyName": 1,
             "percentageNotEmptyName": 2 / 3,
         }
+
+
+async def test_typed_group_by(twenty_sandbox: Sandbox) -> None:
+    from twenty_gql.generated.core.enums import OrderByDirection
+    from twenty_gql.generated.core.input_types import (
+        AddressCreateInput,
+        AddressGroupByInput,
+        CompanyCreateInput,
+        CompanyFilterInput,
+        CompanyGroupByInput,
+        CompanyOrderByWithGroupByAggregateInput,
+        CompanyOrderByWithGroupByInput,
+        StringFilter,
+    )
+
+    async with Twenty(twenty_sandbox.url, twenty_sandbox.api_key, rate_limit="off") as twenty:
+        await twenty.core.create_companies(
+            data=[
+                CompanyCreateInput(
+                    name=f"Grouped {city} {i}",
+                    employees=size,
+                    address=AddressCreateInput(address_city=city),
+                )
+                for i, (city, size) in enumerate(
+                    [("Paris", 10), ("Paris", 20), ("Berlin", 5), ("", 1)]
+                )
+            ]
+        )
+        answer = await twenty.core.group_companies(
+            group_by=[CompanyGroupByInput(address=AddressGroupByInput(address_city=True))],
+            filter=CompanyFilterInput(name=StringFilter(like="Grouped%")),
+            order_by=[
+                CompanyOrderByWithGroupByInput(
+                    aggregate=CompanyOrderByWithGroupByAggregateInput(
+                        sum_employees=OrderByDirection.DescNullsLast
+                    )
+                )
+            ],
+        )
+        groups = answer.companies_group_by or []
+        assert [(g.group_by_dimension_values, g.total_count, g.sum_employees) for g in groups] == [
+            (["Paris"], 2, 30),
+            (["Berlin"], 1, 5),
+            ([None], 1, 1),
+        ]
+        assert [e.node.name for e in groups[0].edges] == ["Grouped Paris 0", "Grouped Paris 1"]

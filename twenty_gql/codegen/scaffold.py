@@ -2,8 +2,9 @@
 
 Objects are those :func:`twenty_gql.schema.objects.find_objects` recognises by Twenty's naming
 rules. For each object one document holds a ``<Record>Fields`` fragment and the operations Get,
-List, Aggregate (every aggregate field of the connection, for a filter), Create (plural batch
-upsert), Update (one and many), Delete, Restore and Destroy (many).
+List, Aggregate (every aggregate field of the connection, for a filter), Group (``<plural>GroupBy``:
+groups with their dimension values, aggregates and first records, when the schema has it),
+Create (plural batch upsert), Update (one and many), Delete, Restore and Destroy (many).
 
 The fragment selects every scalar and enum field (the ``<relation>Id`` of each many-to-one
 relation is such a scalar), and every composite field (an object type that is not a record, such
@@ -33,7 +34,7 @@ from graphql import (
     is_non_null_type,
 )
 
-from twenty_gql.naming import ObjectNames, RootFields
+from twenty_gql.naming import ObjectNames
 from twenty_gql.schema.objects import find_objects
 
 __all__ = [
@@ -157,7 +158,12 @@ def render_object(schema: GraphQLSchema, names: ObjectNames, record_types: set[s
             ],
         )
     )
-    blocks.append(_aggregate_operation(query.fields[roots.find_many], ops["aggregate"], roots))
+    blocks.append(
+        _aggregate_operation(query.fields[roots.find_many], ops["aggregate"], roots.find_many)
+    )
+    if roots.group_by in query.fields:
+        group_by = query.fields[roots.group_by]
+        blocks.append(_group_by_operation(group_by, ops["group_by"], roots.group_by, fragment))
     mutations = (
         (ops["create_many"], roots.create_many, ("data", "upsert")),
         (ops["update_one"], roots.update_one, ("id", "data")),
@@ -178,14 +184,26 @@ def render_object(schema: GraphQLSchema, names: ObjectNames, record_types: set[s
     return "\n".join(blocks)
 
 
-def _aggregate_operation(field: GraphQLField, name: str, roots: RootFields) -> str:
-    """``totalCount`` and every aggregate (``countEmptyName``, ``sumEmployees``...) of the
-    records a filter matches: the connection's leaf fields."""
-    connection = get_named_type(field.type)
-    assert isinstance(connection, GraphQLObjectType)
-    leaves = sorted(n for n, f in connection.fields.items() if is_leaf_type(get_named_type(f.type)))
+def _leaf_names(field: GraphQLField) -> list[str]:
+    """The scalar fields of the type ``field`` returns (a connection's ``totalCount`` and
+    aggregates such as ``countEmptyName`` or ``sumEmployees``), sorted."""
+    named = get_named_type(field.type)
+    assert isinstance(named, GraphQLObjectType)
+    return sorted(n for n, f in named.fields.items() if is_leaf_type(get_named_type(f.type)))
+
+
+def _aggregate_operation(field: GraphQLField, name: str, root: str) -> str:
+    """The aggregates of the records a filter matches."""
     args = ("filter",)
-    return _operation("query", name, _variables(field, args), _call(roots.find_many, args), leaves)
+    return _operation("query", name, _variables(field, args), _call(root, args), _leaf_names(field))
+
+
+def _group_by_operation(field: GraphQLField, name: str, root: str, fragment: str) -> str:
+    """Groups: their dimension values, aggregates and first records."""
+    args = ("groupBy", "filter", "orderBy", "orderByForRecords", "limit", "offsetForRecords")
+    edges = ["edges {", f"{_INDENT}node {{", f"{_INDENT * 2}...{fragment}", f"{_INDENT}}}", "}"]
+    selection = _leaf_names(field) + edges
+    return _operation("query", name, _variables(field, args), _call(root, args), selection)
 
 
 def _id_variable_type(schema: GraphQLSchema, filter_input: str) -> str:

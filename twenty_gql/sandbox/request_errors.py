@@ -62,6 +62,12 @@ def _argument_names(document: DocumentNode) -> dict[int, str]:
 _EXPECTED_COMPOSITE = re.compile(r"Expected value of type '(\w+)(Create|Update)Input', found .*")
 
 
+def _unknown_group_by(name: str) -> dict[str, Any]:
+    """Twenty checks groupBy keys itself (146)."""
+    message = f"Unidentified field in groupBy: {name}"
+    return bad_input(message, "INVALID_QUERY_INPUT", "An error occurred.").payload
+
+
 def _object_value_error(field: str, value: Any) -> dict[str, Any]:
     """A string where a composite object is expected: Twenty's value check answers (130)."""
     try:
@@ -119,6 +125,9 @@ def map_validation_errors(
             continue
         if m := _UNKNOWN_INPUT_FIELD.fullmatch(message):
             business = True
+            if m.group(2).endswith("GroupByInput"):
+                mapped.append(_unknown_group_by(m.group(1)))
+                continue
             code, obj = _input_kind(m.group(2))
             text = (
                 f'Object {obj} doesn\'t have any "{m.group(1)}" field.'
@@ -224,6 +233,11 @@ def map_variable_errors(
         ) in _COMPOSITE_NAMES:
             field = segments[-1] if segments else var
             mapped.append(_object_value_error(field, error.message.split("'")[1]))
+            continue
+        if (u := _UNKNOWN_INPUT_FIELD.fullmatch(reason.replace('"', "'"))) and u.group(2).endswith(
+            "GroupByInput"
+        ):
+            mapped.append(_unknown_group_by(u.group(1)))
             continue
         if u := _UNKNOWN_INPUT_FIELD.fullmatch(reason.replace('"', "'")):
             text = (

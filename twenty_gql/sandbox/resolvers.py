@@ -24,6 +24,7 @@ from graphql import (
 )
 
 from .aggregates import AGGREGATOR_KEY, Aggregate, Aggregator, aggregates_of
+from .group_by import group_by
 from .metadata import FieldMeta, ObjectMeta, WorkspaceMetadata
 from .records import Records
 from .values import is_uuid
@@ -57,6 +58,10 @@ def _root_resolvers(obj: ObjectMeta) -> dict[str, Resolver]:
 
     def find_one(_: Any, info: GraphQLResolveInfo, filter: dict[str, Any]) -> Any:
         return _records(info).find_one(obj, filter)
+
+    def grouped(_: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        recs = _records(info)
+        return group_by(recs.store, recs.meta, obj, args)
 
     def create_many(
         _: Any, info: GraphQLResolveInfo, data: list[dict[str, Any]], upsert: bool = False
@@ -103,6 +108,7 @@ def _root_resolvers(obj: ObjectMeta) -> dict[str, Resolver]:
     return {
         r.find_many: find_many,
         r.find_one: find_one,
+        r.group_by: grouped,
         r.create_many: create_many,
         r.create_one: create_one,
         r.update_one: update_one,
@@ -281,10 +287,11 @@ def wire_schema(schema: GraphQLSchema, meta: WorkspaceMetadata) -> GraphQLSchema
                 if name in root.fields:
                     root.fields[name].resolve = resolver
     for obj in meta.active_objects():
-        connection = schema.type_map.get(f"{obj.type_name}Connection")
-        assert isinstance(connection, GraphQLObjectType)
-        for aggregate in aggregates_of(obj):
-            connection.fields[aggregate.name].resolve = _aggregate_resolver(aggregate)
+        for suffix in ("Connection", "GroupByConnection"):
+            connection = schema.type_map.get(f"{obj.type_name}{suffix}")
+            assert isinstance(connection, GraphQLObjectType)
+            for aggregate in aggregates_of(obj):
+                connection.fields[aggregate.name].resolve = _aggregate_resolver(aggregate)
     for obj in meta.active_objects():
         gtype = schema.type_map.get(obj.type_name)
         assert isinstance(gtype, GraphQLObjectType)

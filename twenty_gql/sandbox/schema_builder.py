@@ -17,6 +17,7 @@ from graphql import GraphQLSchema, build_schema
 from twenty_gql.naming import capitalize
 
 from .aggregates import aggregates_of
+from .group_by import group_by_root_sdl, group_by_sdl
 from .metadata import COMPOSITE_TYPES, UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
 
 __all__ = ["build_records_schema", "records_sdl"]
@@ -174,6 +175,7 @@ def _object_sdl(obj: ObjectMeta, meta: WorkspaceMetadata) -> list[str]:
         f"{desc}input {t}OrderByInput {{\n" + "\n".join(order) + "\n}",
         *enums,
         *_relation_inputs(obj),
+        *group_by_sdl(obj, meta),
     ]
     return out
 
@@ -227,6 +229,7 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
         r = obj.names.root_fields
         queries.append(f"  {r.find_many}({_CONNECTION_ARGS.format(t=t)}): {t}Connection")
         queries.append(f"  {r.find_one}(filter: {t}FilterInput!): {t}")
+        queries.append(group_by_root_sdl(obj))
         mutations += [
             f"  {r.create_many}(data: [{t}CreateInput!]!, upsert: Boolean): [{t}!]",
             f"  {r.create_one}(data: {t}CreateInput!, upsert: Boolean): {t}",

@@ -29,6 +29,17 @@ from graphql import (
 
 from twenty_gql.naming import capitalize
 
+COMPOSITE_NAMES = (
+    "Links",
+    "Currency",
+    "FullName",
+    "Address",
+    "Emails",
+    "Phones",
+    "Actor",
+    "RichText",
+)
+
 STANDARD = (
     "company",
     "person",
@@ -171,6 +182,9 @@ def extract(reference: Path) -> tuple[dict[str, Any], str]:
     shared |= {"IDFilter", "BooleanFilter", "FloatFilter", "StringFilter", "UUIDFilter"}
     shared |= {"DateTimeFilter", "DateFilter", "RawJsonFilter", "TSVectorFilter", "ArrayFilter"}
     shared |= {"IntFilter", "BigFloatFilter", "BigFloat", "Date", "JSON", "RawJSONScalar"}
+    # groupBy: the composites' dimension inputs and the date granularity inputs
+    shared |= {f"{name}GroupByInput" for name in COMPOSITE_NAMES}
+    shared |= {"GroupByDateGranularityInput", "OrderByDateGranularityInput"}
     closure = _closure(schema, shared)
     sdl = "\n\n".join(
         print_type(schema.type_map[n])
