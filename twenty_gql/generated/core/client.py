@@ -59,42 +59,69 @@ if TYPE_CHECKING:
     from .get_task import GetTask
     from .get_task_target import GetTaskTarget
     from .get_workspace_member import GetWorkspaceMember
+    from .group_attachments import GroupAttachments
+    from .group_companies import GroupCompanies
+    from .group_note_targets import GroupNoteTargets
+    from .group_notes import GroupNotes
+    from .group_opportunities import GroupOpportunities
+    from .group_people import GroupPeople
+    from .group_task_targets import GroupTaskTargets
+    from .group_tasks import GroupTasks
+    from .group_workspace_members import GroupWorkspaceMembers
     from .input_types import (
         AttachmentCreateInput,
         AttachmentFilterInput,
+        AttachmentGroupByInput,
         AttachmentOrderByInput,
+        AttachmentOrderByWithGroupByInput,
         AttachmentUpdateInput,
         CompanyCreateInput,
         CompanyFilterInput,
+        CompanyGroupByInput,
         CompanyOrderByInput,
+        CompanyOrderByWithGroupByInput,
         CompanyUpdateInput,
         NoteCreateInput,
         NoteFilterInput,
+        NoteGroupByInput,
         NoteOrderByInput,
+        NoteOrderByWithGroupByInput,
         NoteTargetCreateInput,
         NoteTargetFilterInput,
+        NoteTargetGroupByInput,
         NoteTargetOrderByInput,
+        NoteTargetOrderByWithGroupByInput,
         NoteTargetUpdateInput,
         NoteUpdateInput,
         OpportunityCreateInput,
         OpportunityFilterInput,
+        OpportunityGroupByInput,
         OpportunityOrderByInput,
+        OpportunityOrderByWithGroupByInput,
         OpportunityUpdateInput,
         PersonCreateInput,
         PersonFilterInput,
+        PersonGroupByInput,
         PersonOrderByInput,
+        PersonOrderByWithGroupByInput,
         PersonUpdateInput,
         TaskCreateInput,
         TaskFilterInput,
+        TaskGroupByInput,
         TaskOrderByInput,
+        TaskOrderByWithGroupByInput,
         TaskTargetCreateInput,
         TaskTargetFilterInput,
+        TaskTargetGroupByInput,
         TaskTargetOrderByInput,
+        TaskTargetOrderByWithGroupByInput,
         TaskTargetUpdateInput,
         TaskUpdateInput,
         WorkspaceMemberCreateInput,
         WorkspaceMemberFilterInput,
+        WorkspaceMemberGroupByInput,
         WorkspaceMemberOrderByInput,
+        WorkspaceMemberOrderByWithGroupByInput,
         WorkspaceMemberUpdateInput,
     )
     from .list_attachments import ListAttachments
@@ -430,6 +457,225 @@ class CoreClient(GeneratedBaseClient):
             AggregateAttachments,
             query=query,
             operation_name="AggregateAttachments",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_attachments(
+        self,
+        group_by: list["AttachmentGroupByInput"],
+        filter: Union[Optional["AttachmentFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["AttachmentOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["AttachmentOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupAttachments":
+        from .group_attachments import GroupAttachments
+
+        query = gql("""
+            query GroupAttachments($groupBy: [AttachmentGroupByInput!]!, $filter: AttachmentFilterInput, $orderBy: [AttachmentOrderByWithGroupByInput], $orderByForRecords: [AttachmentOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              attachmentsGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyFile
+                countEmptyFileCategory
+                countEmptyFullPath
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetDashboard
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetNote
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyTargetTask
+                countEmptyTargetWorkflow
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyFile
+                countNotEmptyFileCategory
+                countNotEmptyFullPath
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetDashboard
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetNote
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyTargetTask
+                countNotEmptyTargetWorkflow
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesFile
+                countUniqueValuesFileCategory
+                countUniqueValuesFullPath
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetDashboard
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetNote
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesTargetTask
+                countUniqueValuesTargetWorkflow
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyFile
+                percentageEmptyFileCategory
+                percentageEmptyFullPath
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetDashboard
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetNote
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyTargetTask
+                percentageEmptyTargetWorkflow
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyFile
+                percentageNotEmptyFileCategory
+                percentageNotEmptyFullPath
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetDashboard
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetNote
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyTargetTask
+                percentageNotEmptyTargetWorkflow
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...AttachmentFields
+                  }
+                }
+              }
+            }
+
+            fragment AttachmentFields on Attachment {
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              file {
+                extension
+                fileId
+                label
+                url
+              }
+              fileCategory
+              fullPath
+              id
+              name
+              position
+              targetCompanyId
+              targetDashboardId
+              targetEmploymentHistoryId
+              targetNoteId
+              targetOpportunityId
+              targetPersonId
+              targetPetCareAgreementId
+              targetPetId
+              targetRocketId
+              targetSurveyResultId
+              targetTaskId
+              targetWorkflowId
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupAttachments,
+            query=query,
+            operation_name="GroupAttachments",
             variables=variables,
             **kwargs,
         )
@@ -1113,6 +1359,219 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def group_companies(
+        self,
+        group_by: list["CompanyGroupByInput"],
+        filter: Union[Optional["CompanyFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["CompanyOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["CompanyOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupCompanies":
+        from .group_companies import GroupCompanies
+
+        query = gql("""
+            query GroupCompanies($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $orderBy: [CompanyOrderByWithGroupByInput], $orderByForRecords: [CompanyOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              companiesGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                avgAnnualRevenueAmountMicros
+                avgEmployees
+                countEmptyAddress
+                countEmptyAnnualRevenue
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDomainName
+                countEmptyEmployees
+                countEmptyId
+                countEmptyIntroVideo
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTagline
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyVisaSponsorship
+                countEmptyWorkPolicy
+                countFalseVisaSponsorship
+                countNotEmptyAddress
+                countNotEmptyAnnualRevenue
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDomainName
+                countNotEmptyEmployees
+                countNotEmptyId
+                countNotEmptyIntroVideo
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTagline
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyVisaSponsorship
+                countNotEmptyWorkPolicy
+                countTrueVisaSponsorship
+                countUniqueValuesAddress
+                countUniqueValuesAnnualRevenue
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDomainName
+                countUniqueValuesEmployees
+                countUniqueValuesId
+                countUniqueValuesIntroVideo
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTagline
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesVisaSponsorship
+                countUniqueValuesWorkPolicy
+                groupByDimensionValues
+                maxAnnualRevenueAmountMicros
+                maxCreatedAt
+                maxDeletedAt
+                maxEmployees
+                maxUpdatedAt
+                minAnnualRevenueAmountMicros
+                minCreatedAt
+                minDeletedAt
+                minEmployees
+                minUpdatedAt
+                percentageEmptyAddress
+                percentageEmptyAnnualRevenue
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDomainName
+                percentageEmptyEmployees
+                percentageEmptyId
+                percentageEmptyIntroVideo
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTagline
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyVisaSponsorship
+                percentageEmptyWorkPolicy
+                percentageNotEmptyAddress
+                percentageNotEmptyAnnualRevenue
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDomainName
+                percentageNotEmptyEmployees
+                percentageNotEmptyId
+                percentageNotEmptyIntroVideo
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTagline
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyVisaSponsorship
+                percentageNotEmptyWorkPolicy
+                sumAnnualRevenueAmountMicros
+                sumEmployees
+                totalCount
+                edges {
+                  node {
+                    ...CompanyFields
+                  }
+                }
+              }
+            }
+
+            fragment CompanyFields on Company {
+              accountOwnerId
+              address {
+                addressCity
+                addressCountry
+                addressLat
+                addressLng
+                addressPostcode
+                addressState
+                addressStreet1
+                addressStreet2
+              }
+              annualRevenue {
+                amountMicros
+                currencyCode
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              domainName {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              employees
+              id
+              introVideo {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name
+              position
+              tagline
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              visaSponsorship
+              workPolicy
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupCompanies,
+            query=query,
+            operation_name="GroupCompanies",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_companies(
         self,
         data: list["CompanyCreateInput"],
@@ -1763,6 +2222,139 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def group_notes(
+        self,
+        group_by: list["NoteGroupByInput"],
+        filter: Union[Optional["NoteFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["NoteOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["NoteOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupNotes":
+        from .group_notes import GroupNotes
+
+        query = gql("""
+            query GroupNotes($groupBy: [NoteGroupByInput!]!, $filter: NoteFilterInput, $orderBy: [NoteOrderByWithGroupByInput], $orderByForRecords: [NoteOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              notesGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...NoteFields
+                  }
+                }
+              }
+            }
+
+            fragment NoteFields on Note {
+              bodyV2 {
+                blocknote
+                markdown
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              position
+              title
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupNotes,
+            query=query,
+            operation_name="GroupNotes",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_notes(
         self,
         data: list["NoteCreateInput"],
@@ -2267,6 +2859,173 @@ class CoreClient(GeneratedBaseClient):
             AggregateNoteTargets,
             query=query,
             operation_name="AggregateNoteTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_note_targets(
+        self,
+        group_by: list["NoteTargetGroupByInput"],
+        filter: Union[Optional["NoteTargetFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["NoteTargetOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["NoteTargetOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupNoteTargets":
+        from .group_note_targets import GroupNoteTargets
+
+        query = gql("""
+            query GroupNoteTargets($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              noteTargetsGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...NoteTargetFields
+                  }
+                }
+              }
+            }
+
+            fragment NoteTargetFields on NoteTarget {
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              noteId
+              position
+              targetCompanyId
+              targetEmploymentHistoryId
+              targetOpportunityId
+              targetPersonId
+              targetPetCareAgreementId
+              targetPetId
+              targetRocketId
+              targetSurveyResultId
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupNoteTargets,
+            query=query,
+            operation_name="GroupNoteTargets",
             variables=variables,
             **kwargs,
         )
@@ -2790,6 +3549,160 @@ class CoreClient(GeneratedBaseClient):
             AggregateOpportunities,
             query=query,
             operation_name="AggregateOpportunities",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_opportunities(
+        self,
+        group_by: list["OpportunityGroupByInput"],
+        filter: Union[Optional["OpportunityFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["OpportunityOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["OpportunityOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupOpportunities":
+        from .group_opportunities import GroupOpportunities
+
+        query = gql("""
+            query GroupOpportunities($groupBy: [OpportunityGroupByInput!]!, $filter: OpportunityFilterInput, $orderBy: [OpportunityOrderByWithGroupByInput], $orderByForRecords: [OpportunityOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              opportunitiesGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                avgAmountAmountMicros
+                countEmptyAmount
+                countEmptyCloseDate
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStage
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyAmount
+                countNotEmptyCloseDate
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStage
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesAmount
+                countUniqueValuesCloseDate
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStage
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxAmountAmountMicros
+                maxCloseDate
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minAmountAmountMicros
+                minCloseDate
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAmount
+                percentageEmptyCloseDate
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStage
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyAmount
+                percentageNotEmptyCloseDate
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStage
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                sumAmountAmountMicros
+                totalCount
+                edges {
+                  node {
+                    ...OpportunityFields
+                  }
+                }
+              }
+            }
+
+            fragment OpportunityFields on Opportunity {
+              amount {
+                amountMicros
+                currencyCode
+              }
+              closeDate
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              name
+              ownerId
+              pointOfContactId
+              position
+              stage
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupOpportunities,
+            query=query,
+            operation_name="GroupOpportunities",
             variables=variables,
             **kwargs,
         )
@@ -3402,6 +4315,216 @@ class CoreClient(GeneratedBaseClient):
             AggregatePeople,
             query=query,
             operation_name="AggregatePeople",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_people(
+        self,
+        group_by: list["PersonGroupByInput"],
+        filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["PersonOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["PersonOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupPeople":
+        from .group_people import GroupPeople
+
+        query = gql("""
+            query GroupPeople($groupBy: [PersonGroupByInput!]!, $filter: PersonFilterInput, $orderBy: [PersonOrderByWithGroupByInput], $orderByForRecords: [PersonOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              peopleGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyAvatarFile
+                countEmptyAvatarUrl
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyEmails
+                countEmptyId
+                countEmptyIntro
+                countEmptyJobTitle
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPerformanceRating
+                countEmptyPhones
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyWhatsapp
+                countEmptyWorkPreference
+                countNotEmptyAvatarFile
+                countNotEmptyAvatarUrl
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyEmails
+                countNotEmptyId
+                countNotEmptyIntro
+                countNotEmptyJobTitle
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPerformanceRating
+                countNotEmptyPhones
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyWhatsapp
+                countNotEmptyWorkPreference
+                countUniqueValuesAvatarFile
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesEmails
+                countUniqueValuesId
+                countUniqueValuesIntro
+                countUniqueValuesJobTitle
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPerformanceRating
+                countUniqueValuesPhones
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesWhatsapp
+                countUniqueValuesWorkPreference
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarFile
+                percentageEmptyAvatarUrl
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyEmails
+                percentageEmptyId
+                percentageEmptyIntro
+                percentageEmptyJobTitle
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPerformanceRating
+                percentageEmptyPhones
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyWhatsapp
+                percentageEmptyWorkPreference
+                percentageNotEmptyAvatarFile
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyEmails
+                percentageNotEmptyId
+                percentageNotEmptyIntro
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPerformanceRating
+                percentageNotEmptyPhones
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyWhatsapp
+                percentageNotEmptyWorkPreference
+                totalCount
+                edges {
+                  node {
+                    ...PersonFields
+                  }
+                }
+              }
+            }
+
+            fragment PersonFields on Person {
+              avatarFile {
+                extension
+                fileId
+                label
+                url
+              }
+              avatarUrl
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              emails {
+                additionalEmails
+                primaryEmail
+              }
+              id
+              intro
+              jobTitle
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name {
+                firstName
+                lastName
+              }
+              performanceRating
+              phones {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              position
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              whatsapp {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              workPreference
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupPeople,
+            query=query,
+            operation_name="GroupPeople",
             variables=variables,
             **kwargs,
         )
@@ -4425,6 +5548,154 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def group_tasks(
+        self,
+        group_by: list["TaskGroupByInput"],
+        filter: Union[Optional["TaskFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["TaskOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["TaskOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupTasks":
+        from .group_tasks import GroupTasks
+
+        query = gql("""
+            query GroupTasks($groupBy: [TaskGroupByInput!]!, $filter: TaskFilterInput, $orderBy: [TaskOrderByWithGroupByInput], $orderByForRecords: [TaskOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              tasksGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDueAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStatus
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDueAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStatus
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDueAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStatus
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxDueAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minDueAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDueAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStatus
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDueAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStatus
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...TaskFields
+                  }
+                }
+              }
+            }
+
+            fragment TaskFields on Task {
+              assigneeId
+              bodyV2 {
+                blocknote
+                markdown
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              dueAt
+              id
+              position
+              status
+              title
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupTasks,
+            query=query,
+            operation_name="GroupTasks",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_tasks(
         self,
         data: list["TaskCreateInput"],
@@ -4947,6 +6218,173 @@ class CoreClient(GeneratedBaseClient):
             AggregateTaskTargets,
             query=query,
             operation_name="AggregateTaskTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_task_targets(
+        self,
+        group_by: list["TaskTargetGroupByInput"],
+        filter: Union[Optional["TaskTargetFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["TaskTargetOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["TaskTargetOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupTaskTargets":
+        from .group_task_targets import GroupTaskTargets
+
+        query = gql("""
+            query GroupTaskTargets($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              taskTargetsGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...TaskTargetFields
+                  }
+                }
+              }
+            }
+
+            fragment TaskTargetFields on TaskTarget {
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              position
+              targetCompanyId
+              targetEmploymentHistoryId
+              targetOpportunityId
+              targetPersonId
+              targetPetCareAgreementId
+              targetPetId
+              targetRocketId
+              targetSurveyResultId
+              taskId
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupTaskTargets,
+            query=query,
+            operation_name="GroupTaskTargets",
             variables=variables,
             **kwargs,
         )
@@ -5525,6 +6963,204 @@ class CoreClient(GeneratedBaseClient):
             AggregateWorkspaceMembers,
             query=query,
             operation_name="AggregateWorkspaceMembers",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_workspace_members(
+        self,
+        group_by: list["WorkspaceMemberGroupByInput"],
+        filter: Union[Optional["WorkspaceMemberFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["WorkspaceMemberOrderByWithGroupByInput"]]],
+            "UnsetType",
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["WorkspaceMemberOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupWorkspaceMembers":
+        from .group_workspace_members import GroupWorkspaceMembers
+
+        query = gql("""
+            query GroupWorkspaceMembers($groupBy: [WorkspaceMemberGroupByInput!]!, $filter: WorkspaceMemberFilterInput, $orderBy: [WorkspaceMemberOrderByWithGroupByInput], $orderByForRecords: [WorkspaceMemberOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              workspaceMembersGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                avgCalendarStartDay
+                countEmptyAvatarUrl
+                countEmptyCalendarStartDay
+                countEmptyColorScheme
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDateFormat
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyJobTitle
+                countEmptyLocale
+                countEmptyName
+                countEmptyNumberFormat
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTimeFormat
+                countEmptyTimeZone
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyUserEmail
+                countEmptyUserId
+                countNotEmptyAvatarUrl
+                countNotEmptyCalendarStartDay
+                countNotEmptyColorScheme
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDateFormat
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyJobTitle
+                countNotEmptyLocale
+                countNotEmptyName
+                countNotEmptyNumberFormat
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTimeFormat
+                countNotEmptyTimeZone
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyUserEmail
+                countNotEmptyUserId
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCalendarStartDay
+                countUniqueValuesColorScheme
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDateFormat
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesJobTitle
+                countUniqueValuesLocale
+                countUniqueValuesName
+                countUniqueValuesNumberFormat
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTimeFormat
+                countUniqueValuesTimeZone
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesUserEmail
+                countUniqueValuesUserId
+                groupByDimensionValues
+                maxCalendarStartDay
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCalendarStartDay
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarUrl
+                percentageEmptyCalendarStartDay
+                percentageEmptyColorScheme
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDateFormat
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyJobTitle
+                percentageEmptyLocale
+                percentageEmptyName
+                percentageEmptyNumberFormat
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTimeFormat
+                percentageEmptyTimeZone
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyUserEmail
+                percentageEmptyUserId
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCalendarStartDay
+                percentageNotEmptyColorScheme
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDateFormat
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLocale
+                percentageNotEmptyName
+                percentageNotEmptyNumberFormat
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTimeFormat
+                percentageNotEmptyTimeZone
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyUserEmail
+                percentageNotEmptyUserId
+                sumCalendarStartDay
+                totalCount
+                edges {
+                  node {
+                    ...WorkspaceMemberFields
+                  }
+                }
+              }
+            }
+
+            fragment WorkspaceMemberFields on WorkspaceMember {
+              avatarUrl
+              calendarStartDay
+              colorScheme
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              dateFormat
+              deletedAt
+              id
+              jobTitle
+              locale
+              name {
+                firstName
+                lastName
+              }
+              numberFormat
+              position
+              timeFormat
+              timeZone
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              userEmail
+              userId
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupWorkspaceMembers,
+            query=query,
+            operation_name="GroupWorkspaceMembers",
             variables=variables,
             **kwargs,
         )
