@@ -36,7 +36,8 @@ async def test_aggregates_follow_the_filter_and_empty_sets(client: Client) -> No
         ' {name: "Agg B", employees: 4}, {name: "Other", employees: 100}]) { id } }'
     )
     answer = await client.ok(
-        '{ companies(filter: {name: {startsWith: "Agg"}}, first: 1) { totalCount sumEmployees'
+        '{ companies(filter: {name: {startsWith: "Agg"}}, first: 1,'
+        " orderBy: [{name: AscNullsFirst}]) { totalCount sumEmployees"
         " avgEmployees countTrueVisaSponsorship countFalseVisaSponsorship percentageEmptyName"
         " edges { node { name } } } }"
     )

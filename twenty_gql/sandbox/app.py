@@ -225,7 +225,7 @@ class Sandbox:
             return web.json_response(rejected.payload, status=rejected.status)
         if caller.info is None:
             return web.json_response(run_prepared(prepared, None))
-        if self.budget is not None and not await self.budget.try_take():
+        if self.budget is not None and prepared.charged and not await self.budget.try_take():
             self.stats["throttled"] += 1
             return web.json_response(self._throttled(prepared.root_keys))
         if prepared.is_mutation and caller.info.read_only:
