@@ -185,4 +185,6 @@ class ObjectNames:
             "destroy_many": f"Destroy{many}",
             "aggregate": f"Aggregate{many}",
             "group_by": f"Group{many}",
+            "find_duplicates": f"Find{one}Duplicates",
+            "merge_many": f"Merge{many}",
         }

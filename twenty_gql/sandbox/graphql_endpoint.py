@@ -40,7 +40,9 @@ from twenty_gql.operation_rules import (
 )
 
 from .errors import SandboxError, bad_input
+from .merge import unlisted_answer
 from .request_errors import RequestError, map_validation_errors, map_variable_errors, plain
+from .resolvers import UNLISTED_OBJECTS
 from .search import SEARCH_FIELD, search_schema
 
 __all__ = ["PreparedRequest", "RequestError", "prepare_request", "run_prepared"]
@@ -210,6 +212,12 @@ def _check(
             if first.rule == "duplicate-root-field":
                 error["extensions"].pop("userFriendlyMessage", None)
             raise RequestError({"data": {}, "errors": [error]})
+    if twenty_checks:
+        unlisted = unlisted_answer(
+            schema.extensions.get(UNLISTED_OBJECTS) or [], [f.name.value for f in roots]
+        )
+        if unlisted is not None:
+            raise RequestError(unlisted)
     errors = validate(schema, document)
     if errors:
         raise map_validation_errors(errors, document, root_keys)

@@ -215,6 +215,10 @@ class Records:
                 out[key] = self._coerce(obj, f, value)
         return out
 
+    def prepare_for_match(self, obj: ObjectMeta, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` as it would be stored (emails lower-cased...), to compare with records."""
+        return self._prepare(obj, data)
+
     def _check_not_null(self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]) -> None:
         """An explicit null for a NOT NULL column fails in the database (131)."""
         for row in rows:

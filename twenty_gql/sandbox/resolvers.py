@@ -25,6 +25,7 @@ from graphql import (
 
 from .aggregates import AGGREGATOR_KEY, Aggregate, Aggregator, aggregates_of
 from .group_by import group_by
+from .merge import duplicates, has_criteria, merge
 from .metadata import FieldMeta, ObjectMeta, WorkspaceMetadata
 from .records import Records
 from .values import is_uuid
@@ -62,6 +63,25 @@ def _root_resolvers(obj: ObjectMeta) -> dict[str, Resolver]:
     def grouped(_: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
         recs = _records(info)
         return group_by(recs.store, recs.meta, obj, args)
+
+    def find_duplicates(
+        _: Any,
+        info: GraphQLResolveInfo,
+        ids: list[str] | None = None,
+        data: list[dict[str, Any]] | None = None,
+    ) -> Any:
+        recs = _records(info)
+        prepared = [recs.prepare_for_match(obj, item) for item in data or []]
+        return duplicates(recs, obj, ids, prepared)
+
+    def merge_many(
+        _: Any,
+        info: GraphQLResolveInfo,
+        ids: list[str],
+        conflictPriorityIndex: int,
+        dryRun: bool | None = None,
+    ) -> Any:
+        return merge(_records(info), obj, ids, conflictPriorityIndex, dryRun)
 
     def create_many(
         _: Any, info: GraphQLResolveInfo, data: list[dict[str, Any]], upsert: bool = False
@@ -109,6 +129,8 @@ def _root_resolvers(obj: ObjectMeta) -> dict[str, Resolver]:
         r.find_many: find_many,
         r.find_one: find_one,
         r.group_by: grouped,
+        r.find_duplicates: find_duplicates,
+        r.merge_many: merge_many,
         r.create_many: create_many,
         r.create_one: create_one,
         r.update_one: update_one,
@@ -276,7 +298,14 @@ def _wire_lenient_values(schema: GraphQLSchema, meta: WorkspaceMetadata) -> None
                 enum.parse_literal = _enum_literal  # type: ignore[method-assign,assignment]
 
 
+UNLISTED_OBJECTS = "twenty_gql.objects_without_duplicate_criteria"
+"""Key of ``schema.extensions``: the objects whose merge/duplicates fields Twenty answers
+although its schema does not list them (see :func:`merge.unlisted_answer`)."""
+
+
 def wire_schema(schema: GraphQLSchema, meta: WorkspaceMetadata) -> GraphQLSchema:
+    without = [o for o in meta.active_objects() if not has_criteria(o)]
+    schema.extensions = {**(schema.extensions or {}), UNLISTED_OBJECTS: without}
     _wire_scalars(schema)
     _wire_lenient_values(schema, meta)
     roots = (schema.query_type, schema.mutation_type)

@@ -18,6 +18,7 @@ from twenty_gql.naming import capitalize
 
 from .aggregates import aggregates_of
 from .group_by import group_by_root_sdl, group_by_sdl
+from .merge import has_criteria, merge_sdl
 from .metadata import COMPOSITE_TYPES, UNIQUE_SUBFIELDS, FieldMeta, ObjectMeta, WorkspaceMetadata
 
 __all__ = ["build_records_schema", "records_sdl"]
@@ -242,6 +243,10 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
             f"  {r.restore_one}(id: UUID!): {t}",
             f"  {r.restore_many}(filter: {t}FilterInput!): [{t}!]",
         ]
+        if has_criteria(obj):
+            find_duplicates, merge_many = merge_sdl(obj)
+            queries.append(find_duplicates)
+            mutations.append(merge_many)
     return queries, mutations
 
 
