@@ -123,6 +123,18 @@ if TYPE_CHECKING:
         WorkspaceMemberNumberFormatEnum,
         WorkspaceMemberTimeFormatEnum,
     )
+    from .find_company_duplicates import (
+        FindCompanyDuplicates,
+        FindCompanyDuplicatesCompanyDuplicates,
+        FindCompanyDuplicatesCompanyDuplicatesEdges,
+        FindCompanyDuplicatesCompanyDuplicatesEdgesNode,
+    )
+    from .find_person_duplicates import (
+        FindPersonDuplicates,
+        FindPersonDuplicatesPersonDuplicates,
+        FindPersonDuplicatesPersonDuplicatesEdges,
+        FindPersonDuplicatesPersonDuplicatesEdgesNode,
+    )
     from .fragments import (
         AttachmentFields,
         AttachmentFieldsCreatedBy,
@@ -524,6 +536,8 @@ if TYPE_CHECKING:
         ListWorkspaceMembersWorkspaceMembersEdgesNode,
         ListWorkspaceMembersWorkspaceMembersPageInfo,
     )
+    from .merge_companies import MergeCompanies, MergeCompaniesMergeCompanies
+    from .merge_people import MergePeople, MergePeopleMergePeople
     from .restore_attachments import (
         RestoreAttachments,
         RestoreAttachmentsRestoreAttachments,
@@ -742,6 +756,14 @@ _LAZY_IMPORTS = {
     "EmploymentHistoryWhereUniqueInput": ".input_types",
     "FileItemInput": ".input_types",
     "FilterIs": ".enums",
+    "FindCompanyDuplicates": ".find_company_duplicates",
+    "FindCompanyDuplicatesCompanyDuplicates": ".find_company_duplicates",
+    "FindCompanyDuplicatesCompanyDuplicatesEdges": ".find_company_duplicates",
+    "FindCompanyDuplicatesCompanyDuplicatesEdgesNode": ".find_company_duplicates",
+    "FindPersonDuplicates": ".find_person_duplicates",
+    "FindPersonDuplicatesPersonDuplicates": ".find_person_duplicates",
+    "FindPersonDuplicatesPersonDuplicatesEdges": ".find_person_duplicates",
+    "FindPersonDuplicatesPersonDuplicatesEdgesNode": ".find_person_duplicates",
     "FirstDayOfTheWeek": ".enums",
     "FloatFilter": ".input_types",
     "FullNameCreateInput": ".input_types",
@@ -870,6 +892,10 @@ _LAZY_IMPORTS = {
     "ListWorkspaceMembersWorkspaceMembersEdges": ".list_workspace_members",
     "ListWorkspaceMembersWorkspaceMembersEdgesNode": ".list_workspace_members",
     "ListWorkspaceMembersWorkspaceMembersPageInfo": ".list_workspace_members",
+    "MergeCompanies": ".merge_companies",
+    "MergeCompaniesMergeCompanies": ".merge_companies",
+    "MergePeople": ".merge_people",
+    "MergePeopleMergePeople": ".merge_people",
     "NoteConnectInput": ".input_types",
     "NoteCreateInput": ".input_types",
     "NoteFields": ".fragments",
@@ -1270,6 +1296,14 @@ __all__ = [
     "EmploymentHistoryWhereUniqueInput",
     "FileItemInput",
     "FilterIs",
+    "FindCompanyDuplicates",
+    "FindCompanyDuplicatesCompanyDuplicates",
+    "FindCompanyDuplicatesCompanyDuplicatesEdges",
+    "FindCompanyDuplicatesCompanyDuplicatesEdgesNode",
+    "FindPersonDuplicates",
+    "FindPersonDuplicatesPersonDuplicates",
+    "FindPersonDuplicatesPersonDuplicatesEdges",
+    "FindPersonDuplicatesPersonDuplicatesEdgesNode",
     "FirstDayOfTheWeek",
     "FloatFilter",
     "FullNameCreateInput",
@@ -1398,6 +1432,10 @@ __all__ = [
     "ListWorkspaceMembersWorkspaceMembersEdges",
     "ListWorkspaceMembersWorkspaceMembersEdgesNode",
     "ListWorkspaceMembersWorkspaceMembersPageInfo",
+    "MergeCompanies",
+    "MergeCompaniesMergeCompanies",
+    "MergePeople",
+    "MergePeopleMergePeople",
     "NoteConnectInput",
     "NoteCreateInput",
     "NoteFields",

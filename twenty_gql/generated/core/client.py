@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from .destroy_task_targets import DestroyTaskTargets
     from .destroy_tasks import DestroyTasks
     from .destroy_workspace_members import DestroyWorkspaceMembers
+    from .find_company_duplicates import FindCompanyDuplicates
+    from .find_person_duplicates import FindPersonDuplicates
     from .get_attachment import GetAttachment
     from .get_company import GetCompany
     from .get_company_with_people_and_opportunities import (
@@ -134,6 +136,8 @@ if TYPE_CHECKING:
     from .list_task_targets import ListTaskTargets
     from .list_tasks import ListTasks
     from .list_workspace_members import ListWorkspaceMembers
+    from .merge_companies import MergeCompanies
+    from .merge_people import MergePeople
     from .restore_attachments import RestoreAttachments
     from .restore_companies import RestoreCompanies
     from .restore_note_targets import RestoreNoteTargets
@@ -1572,6 +1576,92 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def find_company_duplicates(
+        self,
+        ids: Union[Optional[list[Optional[UUID]]], "UnsetType"] = UNSET,
+        data: Union[
+            Optional[list[Optional["CompanyCreateInput"]]], "UnsetType"
+        ] = UNSET,
+        **kwargs: Any,
+    ) -> "FindCompanyDuplicates":
+        from .find_company_duplicates import FindCompanyDuplicates
+
+        query = gql("""
+            query FindCompanyDuplicates($ids: [UUID], $data: [CompanyCreateInput]) {
+              companyDuplicates(ids: $ids, data: $data) {
+                totalCount
+                edges {
+                  node {
+                    ...CompanyFields
+                  }
+                }
+              }
+            }
+
+            fragment CompanyFields on Company {
+              accountOwnerId
+              address {
+                addressCity
+                addressCountry
+                addressLat
+                addressLng
+                addressPostcode
+                addressState
+                addressStreet1
+                addressStreet2
+              }
+              annualRevenue {
+                amountMicros
+                currencyCode
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              domainName {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              employees
+              id
+              introVideo {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name
+              position
+              tagline
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              visaSponsorship
+              workPolicy
+            }
+            """)
+        variables: dict[str, object] = {"ids": serialize_uuid(ids), "data": data}
+        return await self.execute_model(
+            FindCompanyDuplicates,
+            query=query,
+            operation_name="FindCompanyDuplicates",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_companies(
         self,
         data: list["CompanyCreateInput"],
@@ -2027,6 +2117,94 @@ class CoreClient(GeneratedBaseClient):
             DestroyCompanies,
             query=query,
             operation_name="DestroyCompanies",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def merge_companies(
+        self,
+        ids: list[UUID],
+        conflict_priority_index: int,
+        dry_run: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "MergeCompanies":
+        from .merge_companies import MergeCompanies
+
+        query = gql("""
+            mutation MergeCompanies($ids: [UUID!]!, $conflictPriorityIndex: Int!, $dryRun: Boolean) {
+              mergeCompanies(
+                ids: $ids
+                conflictPriorityIndex: $conflictPriorityIndex
+                dryRun: $dryRun
+              ) {
+                ...CompanyFields
+              }
+            }
+
+            fragment CompanyFields on Company {
+              accountOwnerId
+              address {
+                addressCity
+                addressCountry
+                addressLat
+                addressLng
+                addressPostcode
+                addressState
+                addressStreet1
+                addressStreet2
+              }
+              annualRevenue {
+                amountMicros
+                currencyCode
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              domainName {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              employees
+              id
+              introVideo {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name
+              position
+              tagline
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              visaSponsorship
+              workPolicy
+            }
+            """)
+        variables: dict[str, object] = {
+            "ids": serialize_uuid(ids),
+            "conflictPriorityIndex": conflict_priority_index,
+            "dryRun": dry_run,
+        }
+        return await self.execute_model(
+            MergeCompanies,
+            query=query,
+            operation_name="MergeCompanies",
             variables=variables,
             **kwargs,
         )
@@ -4529,6 +4707,92 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def find_person_duplicates(
+        self,
+        ids: Union[Optional[list[Optional[UUID]]], "UnsetType"] = UNSET,
+        data: Union[Optional[list[Optional["PersonCreateInput"]]], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "FindPersonDuplicates":
+        from .find_person_duplicates import FindPersonDuplicates
+
+        query = gql("""
+            query FindPersonDuplicates($ids: [UUID], $data: [PersonCreateInput]) {
+              personDuplicates(ids: $ids, data: $data) {
+                totalCount
+                edges {
+                  node {
+                    ...PersonFields
+                  }
+                }
+              }
+            }
+
+            fragment PersonFields on Person {
+              avatarFile {
+                extension
+                fileId
+                label
+                url
+              }
+              avatarUrl
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              emails {
+                additionalEmails
+                primaryEmail
+              }
+              id
+              intro
+              jobTitle
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name {
+                firstName
+                lastName
+              }
+              performanceRating
+              phones {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              position
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              whatsapp {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              workPreference
+            }
+            """)
+        variables: dict[str, object] = {"ids": serialize_uuid(ids), "data": data}
+        return await self.execute_model(
+            FindPersonDuplicates,
+            query=query,
+            operation_name="FindPersonDuplicates",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_people(
         self,
         data: list["PersonCreateInput"],
@@ -4996,6 +5260,96 @@ class CoreClient(GeneratedBaseClient):
             DestroyPeople,
             query=query,
             operation_name="DestroyPeople",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def merge_people(
+        self,
+        ids: list[UUID],
+        conflict_priority_index: int,
+        dry_run: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "MergePeople":
+        from .merge_people import MergePeople
+
+        query = gql("""
+            mutation MergePeople($ids: [UUID!]!, $conflictPriorityIndex: Int!, $dryRun: Boolean) {
+              mergePeople(
+                ids: $ids
+                conflictPriorityIndex: $conflictPriorityIndex
+                dryRun: $dryRun
+              ) {
+                ...PersonFields
+              }
+            }
+
+            fragment PersonFields on Person {
+              avatarFile {
+                extension
+                fileId
+                label
+                url
+              }
+              avatarUrl
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              emails {
+                additionalEmails
+                primaryEmail
+              }
+              id
+              intro
+              jobTitle
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name {
+                firstName
+                lastName
+              }
+              performanceRating
+              phones {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              position
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              whatsapp {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              workPreference
+            }
+            """)
+        variables: dict[str, object] = {
+            "ids": serialize_uuid(ids),
+            "conflictPriorityIndex": conflict_priority_index,
+            "dryRun": dry_run,
+        }
+        return await self.execute_model(
+            MergePeople,
+            query=query,
+            operation_name="MergePeople",
             variables=variables,
             **kwargs,
         )
