@@ -45,7 +45,9 @@ def bad_input(message: str, sub_code: str | None = None, user_message: Any = Non
 
 
 def not_found(message: str = "Record not found") -> SandboxError:
-    return SandboxError(message, "NOT_FOUND", "RECORD_NOT_FOUND")
+    return SandboxError(
+        message, "NOT_FOUND", "RECORD_NOT_FOUND", "This record does not exist or has been deleted."
+    )
 
 
 def forbidden(message: str) -> SandboxError:

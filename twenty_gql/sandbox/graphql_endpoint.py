@@ -24,8 +24,10 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariablesInAllowedPositionRule,
     execute,
     parse,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -88,6 +90,9 @@ class _Checked:
     is_mutation: bool
     is_search: bool = False
 
+
+_RULES = [rule for rule in specified_rules if rule is not VariablesInAllowedPositionRule]
+"""Twenty does not check that a nullable variable feeds a non-null argument (181): it runs."""
 
 _checked: WeakKeyDictionary[GraphQLSchema, _Cache] = WeakKeyDictionary()
 
@@ -218,7 +223,7 @@ def _check(
         )
         if unlisted is not None:
             raise RequestError(unlisted)
-    errors = validate(schema, document)
+    errors = validate(schema, document, _RULES)
     if errors:
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:

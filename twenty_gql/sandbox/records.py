@@ -384,7 +384,8 @@ class Records:
     def update_many(
         self, obj: ObjectMeta, filt: dict[str, Any], data: dict[str, Any], actor: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        where, params = compile_filter(self.meta, obj, filt)
+        # a mutation filter matches soft-deleted records too; they stay deleted (176)
+        where, params = compile_filter(self.meta, obj, {"and": [filt, _ANY_DELETED]})
         limit = self.profile.records_per_call
         rows = self.store.select(obj.nameSingular, where, params, "rowid", limit + 1)
         if len(rows) > limit:
