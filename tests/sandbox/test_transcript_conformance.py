@@ -37,6 +37,24 @@ DELIBERATE = {
     99: "aliases inside a selection: Twenty ignores them, the sandbox refuses them",
     101: "alias on a sub-field of a mutation: Twenty ignores it, the sandbox refuses it",
 }
+_KEY_ADMIN = (
+    "API-key and role management on /metadata (roles, createApiKey, generateApiKeyToken, "
+    "revokeApiKey, updateApiKey, assignRoleToApiKey, apiKeys) needs a user session token; the "
+    "sandbox issues and revokes keys from Python (Sandbox.issue_api_key / revoke_api_key)"
+)
+DELIBERATE.update(
+    dict.fromkeys((182, 183, 184, 185, 186, 188, 189, 193, 194, 196, 199, 201, 203), _KEY_ADMIN)
+)
+KEY_OF = {
+    # the kind of key the recording used, for the /graphql transcripts of (u)
+    190: "read-only",
+    191: "read-only",
+    192: "read-only",
+    195: "read-only",
+    197: "revoked",
+    198: "revoked",
+    200: "revoked",
+}
 MIN_PASS_RATE = 1.0  # the measured figure; keep it from dropping
 MIN_MESSAGE_RATE = 0.98  # same error messages, word for word (measured)
 RATE_LIMITED = {77, 78, 79, 80, 84, 85}
@@ -136,12 +154,12 @@ class Replayer:
         self.sandbox = sandbox
         self.ids: dict[str, str] = {}
 
-    async def send(self, transcript: dict[str, Any]) -> tuple[int, Any]:
+    async def send(self, transcript: dict[str, Any], key: str | None = None) -> tuple[int, Any]:
         request = transcript["request"]
         auth = transcript.get("request_auth", "")
         headers: dict[str, str] = {}
         if "no Authorization" not in auth:
-            token = self.sandbox.api_key
+            token = key or self.sandbox.api_key
             if "altered" in auth:
                 token = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
             elif "not-a-jwt" in auth:
@@ -253,6 +271,8 @@ async def test_replay_reference_transcripts(reference_dir: Path) -> None:
         aiohttp.ClientSession() as session,
     ):
         replayer = Replayer(session, sb)
+        keys = {"read-only": sb.issue_api_key(role="read-only"), "revoked": sb.issue_api_key()}
+        sb.revoke_api_key(keys["revoked"])
         for number, transcript in transcripts.items():
             if number in DELIBERATE:
                 continue
@@ -260,7 +280,8 @@ async def test_replay_reference_transcripts(reference_dir: Path) -> None:
                 results[number] = await replay_rate_limited(number, transcript, session)
                 continue
             await setup(number, replayer)
-            status, body = await replayer.send(transcript)
+            kind = KEY_OF.get(number)
+            status, body = await replayer.send(transcript, keys[kind] if kind else None)
             results[number] = compare(status, body, transcript)
             worded[number] = messages(body) == messages(transcript["response"])
             if isinstance(body, dict) and isinstance(body.get("data"), dict):
