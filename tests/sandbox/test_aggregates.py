@@ -78,3 +78,13 @@ async def test_soft_deleted_records_are_left_out_unless_the_filter_names_deleted
         " { countNotEmptyName countNotEmptyDeletedAt } }"
     )
     assert gone["companies"] == {"countNotEmptyName": 1, "countNotEmptyDeletedAt": 1}
+
+
+async def test_an_unknown_aggregate_name_answers_null(client: Client) -> None:
+    query = "{ companies(first: 1) { totalCount sumName countEmptyName } }"
+    for _ in range(2):  # the second answer comes from the checked-query cache
+        answer = await client.ok(query)
+        assert answer["companies"]["sumName"] is None
+        assert answer["companies"]["countEmptyName"] == 0
+    typo = await client.post("{ companies(first: 1) { totalCount notAnAggregate } }")
+    assert typo.codes == [("GRAPHQL_VALIDATION_FAILED", None)]  # other unknown fields stay refused

@@ -10,6 +10,7 @@ workspace builds a new schema object for each metadata version.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    NameNode,
     OperationDefinitionNode,
     OperationType,
     VariablesInAllowedPositionRule,
@@ -61,6 +63,7 @@ class PreparedRequest:
     is_mutation: bool
     charged: bool = True
     """False for ``search``, which Twenty's records rate limit does not count (NOTES (w))."""
+    nulled: frozenset[str] = frozenset()
 
 
 class _Cache:
@@ -89,6 +92,8 @@ class _Checked:
     root_keys: list[str]
     is_mutation: bool
     is_search: bool = False
+    nulled: frozenset[str] = frozenset()
+    """Response keys answered null: aggregate names the schema does not have."""
 
 
 _RULES = [rule for rule in specified_rules if rule is not VariablesInAllowedPositionRule]
@@ -190,6 +195,7 @@ def prepare_request(
         operation_name,
         checked.is_mutation,
         charged=not checked.is_search,
+        nulled=checked.nulled,
     )
 
 
@@ -224,6 +230,9 @@ def _check(
         if unlisted is not None:
             raise RequestError(unlisted)
     errors = validate(schema, document, _RULES)
+    unknown_aggregates: list[FieldNode] = []
+    if errors and twenty_checks:
+        errors, unknown_aggregates = _unknown_aggregates(errors)
     if errors:
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:
@@ -232,8 +241,51 @@ def _check(
         if nested:
             error = bad_input(nested[0].message, "TOO_COMPLEX_QUERY").payload
             raise RequestError({"data": dict.fromkeys(root_keys), "errors": [error]})
+    nulled = _answer_with_null(unknown_aggregates)
     is_mutation = operation.operation == OperationType.MUTATION
-    return _Checked(document, operation, root_keys, is_mutation)
+    return _Checked(document, operation, root_keys, is_mutation, nulled=nulled)
+
+
+_UNKNOWN_AGGREGATE = re.compile(
+    r"Cannot query field '((?:countUniqueValues|countEmpty|countNotEmpty|percentageEmpty"
+    r"|percentageNotEmpty|countTrue|countFalse|min|max|avg|sum)[A-Z]\w*)' on type "
+    r"'\w+Connection'\."
+)
+
+
+def _unknown_aggregates(
+    errors: list[GraphQLError],
+) -> tuple[list[GraphQLError], list[FieldNode]]:
+    """Twenty answers an aggregate name it does not know (``sumName``) with null (139): when
+    those are the only errors, their fields, to answer with null; else the errors."""
+    if not all(_UNKNOWN_AGGREGATE.fullmatch(e.message.replace('"', "'")) for e in errors):
+        return errors, []
+    nodes = [n for e in errors for n in e.nodes or () if isinstance(n, FieldNode)]
+    return [], nodes
+
+
+def _answer_with_null(nodes: list[FieldNode]) -> frozenset[str]:
+    """Rewrite each field as ``sumName: totalCount``, to be nulled after execution (no nested
+    alias can come from the client: the sandbox refuses them)."""
+    names: set[str] = set()
+    for node in nodes:
+        if node.alias is None:
+            names.add(node.name.value)
+            node.alias = NameNode(value=node.name.value)
+            node.name = NameNode(value="totalCount")
+    return frozenset(names)
+
+
+def _null_keys(value: Any, keys: frozenset[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in keys:
+                value[key] = None
+            else:
+                _null_keys(item, keys)
+    elif isinstance(value, list):
+        for item in value:
+            _null_keys(item, keys)
 
 
 def _js_quoted(error: GraphQLError) -> dict[str, Any]:
@@ -273,6 +325,8 @@ def run_prepared(prepared: PreparedRequest, context: Any) -> dict[str, Any]:
     )
     assert isinstance(result, ExecutionResult)
     payload: dict[str, Any] = {"data": result.data}
+    if prepared.nulled:
+        _null_keys(result.data, prepared.nulled)
     if result.errors:
         payload["errors"] = [_format(e) for e in result.errors]
     return payload
