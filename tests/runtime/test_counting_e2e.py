@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from tests.custom_objects import create_custom_object
 from twenty_gql.client import Twenty
 from twenty_gql.sandbox import Sandbox
 
@@ -46,36 +47,11 @@ async def test_typed_aggregates_of_companies(twenty_sandbox: Sandbox) -> None:
 
 async def test_aggregates_of_a_custom_object(twenty_sandbox: Sandbox) -> None:
     async with Twenty(twenty_sandbox.url, twenty_sandbox.api_key, rate_limit="off") as twenty:
-        created = await twenty.execute(
-            "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }",
-            {
-                "input": {
-                    "object": {
-                        "nameSingular": "project",
-                        "namePlural": "projects",
-                        "labelSingular": "Project",
-                        "labelPlural": "Projects",
-                    }
-                }
-            },
-            endpoint="/metadata",
-        )
-        object_id = created["createOneObject"]["id"]
-        await twenty.execute(
-            "mutation($input: CreateOneFieldMetadataInput!) "
-            "{ createOneField(input: $input) { id } }",
-            {
-                "input": {
-                    "field": {
-                        "objectMetadataId": object_id,
-                        "type": "NUMBER",
-                        "name": "headcount",
-                        "label": "Headcount",
-                        "settings": {"dataType": "int"},
-                    }
-                }
-            },
-            endpoint="/metadata",
+        await create_custom_object(
+            twenty,
+            "project",
+            "projects",
+            {"name": "headcount", "type": "NUMBER", "settings": {"dataType": "int"}},
         )
         await twenty.execute(
             'mutation { createProjects(data: [{name: "P1", headcount: 4}, {name: "P2", '

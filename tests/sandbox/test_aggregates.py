@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from .conftest import Client
-
-
-def _transcript(reference_dir: Path, number: int) -> dict[str, Any]:
-    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
-    return dict(json.loads(path.read_text()))
+from .conftest import transcript as load_transcript
 
 
 async def test_aggregates_match_the_recorded_answer(client: Client, reference_dir: Path) -> None:
-    create = _transcript(reference_dir, 138)
+    create = load_transcript(reference_dir, 138)
     made = await client.ok(create["request"]["query"])
-    query = _transcript(reference_dir, 139)
+    query = load_transcript(reference_dir, 139)
     text = query["request"]["query"]
     theirs = [c["id"] for c in create["response"]["data"]["createCompanies"]]
     for their_id, ours in zip(theirs, made["createCompanies"], strict=True):

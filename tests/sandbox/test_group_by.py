@@ -3,22 +3,17 @@ rules around them (granularities in a time zone, ordering, limits, relations, cu
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .conftest import Client
-
-
-def _transcript(reference_dir: Path, number: int) -> dict[str, Any]:
-    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
-    return dict(json.loads(path.read_text()))
+from .conftest import transcript as load_transcript
 
 
 async def _seed_aggregate_companies(client: Client, reference_dir: Path) -> dict[str, str]:
-    create = _transcript(reference_dir, 138)
+    create = load_transcript(reference_dir, 138)
     made = await client.ok(create["request"]["query"])
     theirs = [c["id"] for c in create["response"]["data"]["createCompanies"]]
     return {t: o["id"] for t, o in zip(theirs, made["createCompanies"], strict=True)}
@@ -27,7 +22,7 @@ async def _seed_aggregate_companies(client: Client, reference_dir: Path) -> dict
 async def test_recorded_group_by_answers(client: Client, reference_dir: Path) -> None:
     ids = await _seed_aggregate_companies(client, reference_dir)
     for number in (140, 141, 142, 143, 144, 145, 146):
-        transcript = _transcript(reference_dir, number)
+        transcript = load_transcript(reference_dir, number)
         text = transcript["request"]["query"]
         for theirs, ours in ids.items():
             text = text.replace(theirs, ours)

@@ -3,13 +3,12 @@ mapped to the sandbox's), plus what a dry run leaves behind."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from .conftest import Client
+from .conftest import Client, swap_ids
+from .conftest import transcript as load_transcript
 
 PROJECT = (
     "mutation($input: CreateOneObjectInput!) { createOneObject(input: $input) { id } }",
@@ -26,33 +25,21 @@ PROJECT = (
 )
 
 
-def _transcript(reference_dir: Path, number: int) -> dict[str, Any]:
-    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
-    return dict(json.loads(path.read_text()))
-
-
-def _swap(value: Any, ids: dict[str, str]) -> Any:
-    text = json.dumps(value)
-    for theirs, ours in ids.items():
-        text = text.replace(theirs, ours)
-    return json.loads(text)
-
-
 async def test_recorded_duplicates_and_merge_sequence(client: Client, reference_dir: Path) -> None:
     await client.ok(*PROJECT, endpoint="/metadata")
     ids: dict[str, str] = {}
     for number in range(155, 171):
-        transcript = _transcript(reference_dir, number)
-        request = _swap(transcript["request"], ids)
+        transcript = load_transcript(reference_dir, number)
+        request = swap_ids(transcript["request"], ids)
         reply = await client.post(request["query"], request.get("variables"))
-        expected = _swap(transcript["response"], ids)
+        expected = swap_ids(transcript["response"], ids)
         if number in (155, 156):  # creations: learn the sandbox's ids
             key = "createCompanies" if number == 155 else "createPeople"
             for theirs, ours in zip(
                 transcript["response"]["data"][key], reply.data[key], strict=True
             ):
                 ids[theirs["id"]] = ours["id"]
-            expected = _swap(transcript["response"], ids)
+            expected = swap_ids(transcript["response"], ids)
         if number == 161:  # dry run: a new id and deletedAt now
             preview = reply.data["mergeCompanies"]
             assert preview.pop("id") not in ids.values()

@@ -11,16 +11,12 @@ from typing import Any
 from twenty_gql.sandbox import Sandbox
 
 from .conftest import Client
-
-
-def _transcript(reference_dir: Path, number: int) -> dict[str, Any]:
-    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
-    return dict(json.loads(path.read_text()))
+from .conftest import transcript as load_transcript
 
 
 async def _seed_recorded_matches(client: Client, reference_dir: Path) -> None:
     """The records 147 found: the Refagg companies (138), a person, a deal and a note."""
-    await client.ok(_transcript(reference_dir, 138)["request"]["query"])
+    await client.ok(load_transcript(reference_dir, 138)["request"]["query"])
     await client.ok(
         'mutation { createPerson(data: {name: {firstName: "Refagg", lastName: "Person"},'
         ' emails: {primaryEmail: "refagg.person@example.com"}}) { id } }'
@@ -44,7 +40,7 @@ def _shape(edges: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 async def test_ranking_and_shape_match_the_recording(client: Client, reference_dir: Path) -> None:
     await _seed_recorded_matches(client, reference_dir)
-    transcript = _transcript(reference_dir, 147)
+    transcript = load_transcript(reference_dir, 147)
     reply = await client.ok(transcript["request"]["query"])
     expected = transcript["response"]["data"]["search"]["edges"]
     # the recording also found a custom "project" record, left out here
@@ -87,7 +83,7 @@ async def test_pages_by_cursor_within_chosen_objects(client: Client, reference_d
 
 async def test_refusals_and_introspection(client: Client, reference_dir: Path) -> None:
     for number in (151, 152, 153, 154):
-        transcript = _transcript(reference_dir, number)
+        transcript = load_transcript(reference_dir, number)
         reply = await client.post(transcript["request"]["query"])
         assert reply.status == transcript["http_status"]
         assert reply.body == transcript["response"], number

@@ -9,27 +9,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .conftest import Client
+from .conftest import Client, swap_ids
+from .conftest import transcript as load_transcript
 
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-def _transcript(reference_dir: Path, number: int) -> dict[str, Any]:
-    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
-    return dict(json.loads(path.read_text()))
-
-
 def _normal(value: Any, ids: dict[str, str]) -> Any:
-    text = json.dumps(value)
-    for theirs, ours in ids.items():
-        text = text.replace(theirs, ours)
-    return json.loads(_MOMENT.sub("<moment>", text))
+    return json.loads(_MOMENT.sub("<moment>", json.dumps(swap_ids(value, ids))))
 
 
 async def test_recorded_round_trip(client: Client, reference_dir: Path) -> None:
     ids: dict[str, str] = {}
     for number in range(171, 182):
-        transcript = _transcript(reference_dir, number)
+        transcript = load_transcript(reference_dir, number)
         request = _normal(transcript["request"], ids)
         reply = await client.post(request["query"], request.get("variables"))
         if number == 171:

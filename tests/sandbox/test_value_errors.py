@@ -12,14 +12,10 @@ from typing import Any
 import pytest
 
 from .conftest import Client
+from .conftest import transcript as load_transcript
 
 VALUE_TRANSCRIPTS = range(115, 138)
 PROJECT_SETUP = (107, 109, 113, 114)
-
-
-def _transcript(reference_dir: Path, number: int) -> dict[str, Any]:
-    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
-    return dict(json.loads(path.read_text()))
 
 
 def _errors(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -37,7 +33,7 @@ def _errors(body: dict[str, Any]) -> list[dict[str, Any]]:
 async def _create_project(client: Client, reference_dir: Path) -> None:
     object_id = None
     for number in PROJECT_SETUP:
-        request = _transcript(reference_dir, number)["request"]
+        request = load_transcript(reference_dir, number)["request"]
         variables = request["variables"]
         if object_id is not None:
             variables["input"]["field"]["objectMetadataId"] = object_id
@@ -52,7 +48,7 @@ async def test_value_answers_are_twentys_word_for_word(
     client: Client, reference_dir: Path, number: int
 ) -> None:
     await _create_project(client, reference_dir)
-    transcript = _transcript(reference_dir, number)
+    transcript = load_transcript(reference_dir, number)
     request = transcript["request"]
     reply = await client.post(request["query"], request.get("variables"))
     expected = transcript["response"]

@@ -82,6 +82,20 @@ def _count_aggregates(f: FieldMeta) -> list[Aggregate]:
     ]
 
 
+def _amounts(f: FieldMeta, suffix: str, ops: tuple[tuple[str, str], ...]) -> list[Aggregate]:
+    """min/max/avg/sum of a number or a currency, in Twenty's order and words for each."""
+    return [
+        Aggregate(
+            f"{op}{suffix}",
+            "Float",
+            f"{word} {'amounts' if op == 'sum' else 'amount'} contained in the field {f.name}",
+            f,
+            op,
+        )
+        for op, word in ops
+    ]
+
+
 def _typed_aggregates(f: FieldMeta) -> list[Aggregate]:
     cap = capitalize(f.name)
     if f.type in ("DATE_TIME", "DATE"):
@@ -93,29 +107,11 @@ def _typed_aggregates(f: FieldMeta) -> list[Aggregate]:
             Aggregate(f"max{cap}", kind, f"Latest date contained in the field {f.name}", f, "max"),
         ]
     if f.type == "NUMBER":
-        words = (("min", "Minimum"), ("max", "Maximum"), ("avg", "Average"), ("sum", "Sum of"))
-        return [
-            Aggregate(
-                f"{op}{cap}",
-                "Float",
-                f"{word} {'amounts' if op == 'sum' else 'amount'} contained in the field {f.name}",
-                f,
-                op,
-            )
-            for op, word in words
-        ]
+        ops = (("min", "Minimum"), ("max", "Maximum"), ("avg", "Average"), ("sum", "Sum of"))
+        return _amounts(f, cap, ops)
     if f.type == "CURRENCY":
-        words = (("min", "Minimum"), ("max", "Maximal"), ("sum", "Sum of"), ("avg", "Average"))
-        return [
-            Aggregate(
-                f"{op}{cap}AmountMicros",
-                "Float",
-                f"{word} {'amounts' if op == 'sum' else 'amount'} contained in the field {f.name}",
-                f,
-                op,
-            )
-            for op, word in words
-        ]
+        ops = (("min", "Minimum"), ("max", "Maximal"), ("sum", "Sum of"), ("avg", "Average"))
+        return _amounts(f, f"{cap}AmountMicros", ops)
     if f.type == "BOOLEAN":
         return [
             Aggregate(
