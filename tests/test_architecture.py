@@ -28,7 +28,7 @@ RUNTIME = {
     "pagination",
     "scalars",
 }
-PURE = {"naming", "profiles", "operation_rules", "webhook_rules"}
+PURE = {"naming", "profiles", "operation_rules", "value_rules", "webhook_rules"}
 ABOVE_RUNTIME = {"cli", "codegen", "sandbox", "batch", "io", "demo", "generated", "client"}
 
 

@@ -35,6 +35,7 @@ from twenty_gql.pagination import PageMode, paginate, paginate_raw
 from twenty_gql.profiles import CLOUD, ServerProfile
 from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
 from twenty_gql.retry import RetryPolicy
+from twenty_gql.search import SearchPage, search_pages
 from twenty_gql.transport import AiohttpTransport, Timeouts, Transport
 
 if TYPE_CHECKING:
@@ -218,6 +219,20 @@ class Twenty:
             return await self.execute(query, variables, operation_name, endpoint=endpoint)
 
         return TwentyDSL(load_schema(schema), send)
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 20,
+        objects: Sequence[str] | None = None,
+        exclude: Sequence[str] | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[SearchPage]:
+        """Full-text search across objects, page by page (:mod:`twenty_gql.search`)."""
+        return search_pages(
+            self.execute, text, limit=limit, objects=objects, exclude=exclude, filter=filter
+        )
 
     def paginate(
         self,

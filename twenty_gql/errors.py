@@ -12,6 +12,7 @@ so errors are classified on those, not on the HTTP status::
     └── GraphQLError                 the server answered with ``errors``
         ├── AuthenticationError      UNAUTHENTICATED; "Cannot query field" sent without a key
         ├── PermissionDeniedError    FORBIDDEN
+        │   └── RevokedKeyError      "This API Key is revoked": final, another key is needed
         ├── NotFoundError            NOT_FOUND / RECORD_NOT_FOUND
         ├── BadInputError            BAD_USER_INPUT (INVALID_ARGS_DATA, INVALID_QUERY_INPUT, ...)
         │   ├── TooManyRecordsError  TOO_MANY_RECORDS_TO_UPDATE; ``limit`` parsed from the message
@@ -50,6 +51,7 @@ __all__ = [
     "QueryTooComplexError",
     "RateLimitedError",
     "RequestTimeoutError",
+    "RevokedKeyError",
     "SchemaDriftError",
     "ServerError",
     "TooManyRecordsError",
@@ -177,6 +179,11 @@ class PermissionDeniedError(GraphQLError):
     """FORBIDDEN: the key may not do this (also /metadata without a key)."""
 
 
+class RevokedKeyError(PermissionDeniedError):
+    """The API key was revoked (Twenty refuses it from the very next request, on /graphql and
+    /metadata alike): retrying cannot help; a job stops and can resume with another key."""
+
+
 class NotFoundError(GraphQLError):
     """NOT_FOUND: the record does not exist or was deleted."""
 
@@ -239,6 +246,7 @@ _PRECEDENCE: tuple[type[GraphQLError], ...] = (
     AuthenticationError,
     RateLimitedError,
     ServerError,
+    RevokedKeyError,
     PermissionDeniedError,
     MetadataValidationError,
     NotFoundError,
@@ -267,6 +275,9 @@ def _user_friendly(extensions: Mapping[str, Any]) -> str | None:
     return _text(value)
 
 
+_REVOKED = "This API Key is revoked"
+
+
 def _class_of(entry: Mapping[str, Any], *, authenticated: bool) -> type[GraphQLError]:
     message = _text(entry.get("message")) or ""
     ext = entry.get("extensions")
@@ -281,7 +292,7 @@ def _class_of(entry: Mapping[str, Any], *, authenticated: bool) -> type[GraphQLE
     if code == "INTERNAL_SERVER_ERROR":
         return ServerError
     if code == "FORBIDDEN":
-        return PermissionDeniedError
+        return RevokedKeyError if message == _REVOKED else PermissionDeniedError
     if code == "METADATA_VALIDATION_FAILED":
         return MetadataValidationError
     if code == "NOT_FOUND" or sub_code == "RECORD_NOT_FOUND":

@@ -183,4 +183,8 @@ class ObjectNames:
             "delete_many": f"Delete{many}",
             "restore_many": f"Restore{many}",
             "destroy_many": f"Destroy{many}",
+            "aggregate": f"Aggregate{many}",
+            "group_by": f"Group{many}",
+            "find_duplicates": f"Find{one}Duplicates",
+            "merge_many": f"Merge{many}",
         }

@@ -49,8 +49,13 @@ Date: TypeAlias = datetime.date
 DateTime: TypeAlias = datetime.datetime
 
 
-def serialize_uuid(value: uuid.UUID) -> str:
-    return str(value)
+def serialize_uuid(value: object) -> object:
+    """``str`` of a UUID. ariadne-codegen hands a ``[UUID]`` variable over whole (``ids`` of
+    merge and duplicates) and an optional one unset, so lists go element by element and anything
+    else (None, UNSET, a str) stays as it is."""
+    if isinstance(value, list | tuple):
+        return [serialize_uuid(item) for item in value]
+    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 def serialize_datetime(value: DateTime) -> str:

@@ -163,7 +163,7 @@ async def test_r3_invalid_rows_spread_across_batches_are_each_reported_with_line
     for i, change in bad.items():
         entry = by_line[i + 2]
         if "employees" in change:
-            assert entry["reason"] == "employees: 'lots' is not a number"
+            assert entry["reason"] == "Invalid number value 'lots' for field \"employees\""
             assert entry["field"] == "employees" and entry["row"]["employees"] == "lots"
         else:
             assert entry["sub_code"] == "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"
@@ -301,7 +301,7 @@ async def test_cli_bad_input_gives_one_line_naming_the_culprit_and_the_exit_code
                 ["import", "company", str(good), "--quiet"],
                 env,
                 1,
-                "line 4: employees: 'twelve' is not a number",
+                "line 4 [employees]: Invalid number value 'twelve' for field \"employees\"",
             ),
             "stdin without --format": (["import", "company", "-"], env, 2, "--format"),
             "export unknown field": (
@@ -451,3 +451,47 @@ async def test_generated_input_models_stream_in_from_an_async_iterable() -> None
     assert stored["M42"]["employees"] == 42
     assert stored["M42"]["domainName"]["primaryLinkUrl"] == "https://m42.example"
     assert {o.id for o in result.outcomes} == {r["id"] for r in stored.values()}
+
+
+async def test_an_import_whose_key_is_revoked_stops_at_once_and_resumes_with_a_new_key(
+    tmp_path: Path,
+) -> None:
+    count = 2000
+    path = tmp_path / "companies.csv"
+    write_companies_csv(path, count)
+    journal = tmp_path / "import.journal"
+    async with Sandbox.start(port=0, seed="empty", profile=CLOUD, rate_limit=None) as sb:
+        first_key = sb.issue_api_key(name="import key")
+        args = [
+            "import", "company", str(path), "--journal", str(journal), "--batch-size", "20",
+            "--window-seconds", "8", "--quiet",
+        ]  # fmt: skip
+        env = cli_env(sb, TWENTY_API_KEY=first_key)
+        process = await asyncio.create_subprocess_exec(
+            CLI, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(400):
+            await asyncio.sleep(0.05)
+            if journal.exists() and len(journal.read_text().splitlines()) >= 4:
+                break
+        sb.revoke_api_key(first_key)
+        requests_at_revocation = sb.stats["requests"]
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 3, err.decode()
+        assert "This API Key is revoked" in err.decode() + out.decode()
+        # stopped at once: at most the calls already in flight reached the server after it
+        assert sb.stats["requests"] - requests_at_revocation <= 4
+        journal_text = journal.read_text()  # intact: the rerun resumes from it
+        landed_before = len(companies(sb))
+        assert 0 < landed_before < count
+        second_key = sb.issue_api_key(name="new import key")
+        rerun = await run_cli(
+            *args[:-3], "--window-seconds", "1", "--quiet",
+            env=cli_env(sb, TWENTY_API_KEY=second_key), limit=120,
+        )  # fmt: skip
+        stored = domains(sb)
+    assert rerun.code == 0, rerun.stderr
+    assert "landed in an earlier run" in rerun.stdout
+    assert len(stored) == count and set(stored.values()) == {1}
+    for text in (out.decode(), err.decode(), rerun.stdout, rerun.stderr, journal_text):
+        assert first_key not in text and second_key not in text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -75,3 +77,17 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 async def client(sandbox: Sandbox) -> AsyncIterator[Client]:
     async with aiohttp.ClientSession() as session:
         yield Client(session, sandbox, sandbox.api_key)
+
+
+def transcript(reference_dir: Path, number: int) -> dict[str, Any]:
+    """The reference transcript ``number`` (tests/fixtures/reference/transcripts)."""
+    (path,) = (reference_dir / "transcripts").glob(f"{number}-*.json")
+    return dict(json.loads(path.read_text()))
+
+
+def swap_ids(value: Any, ids: dict[str, str]) -> Any:
+    """``value`` with the reference's record ids replaced by the sandbox's."""
+    text = json.dumps(value)
+    for theirs, ours in ids.items():
+        text = text.replace(theirs, ours)
+    return json.loads(text)

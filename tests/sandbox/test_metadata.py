@@ -327,7 +327,10 @@ async def test_custom_fields_of_every_type_round_trip(client: Client) -> None:
     )
     assert filtered["invoices"]["totalCount"] == 1
     bad_date = await client.post('mutation { createInvoice(data: {fDate: "March"}) { id } }')
-    assert bad_date.codes == [("BAD_USER_INPUT", "INVALID_QUERY_INPUT")]
+    assert bad_date.codes == [("BAD_USER_INPUT", "INVALID_ARGS_DATA")]  # Twenty's words (123)
+    assert bad_date.errors[0]["message"] == (
+        "Invalid value 'March' for date field \"fDate\". Expected format: 'YYYY-MM-DD'"
+    )
 
 
 async def test_a_change_that_breaks_the_schema_is_refused_and_undone(

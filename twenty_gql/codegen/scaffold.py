@@ -2,7 +2,11 @@
 
 Objects are those :func:`twenty_gql.schema.objects.find_objects` recognises by Twenty's naming
 rules. For each object one document holds a ``<Record>Fields`` fragment and the operations Get,
-List, Create (plural batch upsert), Update (one and many), Delete, Restore and Destroy (many).
+List, Aggregate (every aggregate field of the connection, for a filter), Group (``<plural>GroupBy``:
+groups with their dimension values, aggregates and first records, when the schema has it),
+Find<Record>Duplicates and Merge<Plural> (with ``dryRun``; only objects with duplicate criteria
+have them), Create (plural batch upsert), Update (one and many), Delete, Restore and Destroy
+(many).
 
 The fragment selects every scalar and enum field (the ``<relation>Id`` of each many-to-one
 relation is such a scalar), and every composite field (an object type that is not a record, such
@@ -156,14 +160,30 @@ def render_object(schema: GraphQLSchema, names: ObjectNames, record_types: set[s
             ],
         )
     )
-    mutations = (
+    blocks.append(
+        _aggregate_operation(query.fields[roots.find_many], ops["aggregate"], roots.find_many)
+    )
+    if roots.group_by in query.fields:
+        group_by = query.fields[roots.group_by]
+        blocks.append(_group_by_operation(group_by, ops["group_by"], roots.group_by, fragment))
+    if roots.find_duplicates in query.fields:
+        field = query.fields[roots.find_duplicates]
+        dup_args = ("ids", "data")
+        call = _call(roots.find_duplicates, dup_args)
+        selection = ["totalCount", *_edges(fragment)]
+        variables = _variables(field, dup_args)
+        blocks.append(_operation("query", ops["find_duplicates"], variables, call, selection))
+    mutations: list[tuple[str, str, tuple[str, ...]]] = [
         (ops["create_many"], roots.create_many, ("data", "upsert")),
         (ops["update_one"], roots.update_one, ("id", "data")),
         (ops["update_many"], roots.update_many, ("filter", "data")),
         (ops["delete_many"], roots.delete_many, ("filter",)),
         (ops["restore_many"], roots.restore_many, ("filter",)),
         (ops["destroy_many"], roots.destroy_many, ("filter",)),
-    )
+    ]
+    if roots.merge_many in mutation.fields:
+        merge_args = ("ids", "conflictPriorityIndex", "dryRun")
+        mutations.append((ops["merge_many"], roots.merge_many, merge_args))
     for op_name, root, args in mutations:
         field = mutation.fields.get(root)
         if field is None:
@@ -174,6 +194,31 @@ def render_object(schema: GraphQLSchema, names: ObjectNames, record_types: set[s
             )
         )
     return "\n".join(blocks)
+
+
+def _leaf_names(field: GraphQLField) -> list[str]:
+    """The scalar fields of the type ``field`` returns (a connection's ``totalCount`` and
+    aggregates such as ``countEmptyName`` or ``sumEmployees``), sorted."""
+    named = get_named_type(field.type)
+    assert isinstance(named, GraphQLObjectType)
+    return sorted(n for n, f in named.fields.items() if is_leaf_type(get_named_type(f.type)))
+
+
+def _aggregate_operation(field: GraphQLField, name: str, root: str) -> str:
+    """The aggregates of the records a filter matches."""
+    args = ("filter",)
+    return _operation("query", name, _variables(field, args), _call(root, args), _leaf_names(field))
+
+
+def _edges(fragment: str) -> list[str]:
+    return ["edges {", f"{_INDENT}node {{", f"{_INDENT * 2}...{fragment}", f"{_INDENT}}}", "}"]
+
+
+def _group_by_operation(field: GraphQLField, name: str, root: str, fragment: str) -> str:
+    """Groups: their dimension values, aggregates and first records."""
+    args = ("groupBy", "filter", "orderBy", "orderByForRecords", "limit", "offsetForRecords")
+    selection = _leaf_names(field) + _edges(fragment)
+    return _operation("query", name, _variables(field, args), _call(root, args), selection)
 
 
 def _id_variable_type(schema: GraphQLSchema, filter_input: str) -> str:

@@ -125,10 +125,16 @@ class RowBuilder:
         try:
             set_path(built.data, target.path, coerce_value(target, raw))
         except CoercionError as exc:
-            raise _RowProblem(f"{target.path}: {exc}", target.path) from None
+            raise _RowProblem(_reason(target.path, exc), target.path) from None
 
 
 _ID = Leaf(path="id", type_name="ID")
+
+
+def _reason(path: str, exc: CoercionError) -> str:
+    """The refusal, naming the field once (Twenty's words usually quote it already)."""
+    text = str(exc)
+    return text if f'"{path}"' in text else f"{path}: {text}"
 
 
 def _has(built: BuiltRow, path: str) -> bool:

@@ -16,7 +16,7 @@ from graphql import GraphQLSchema, build_schema
 from twenty_gql.profiles import ServerProfile, get_profile
 
 from .auth import ApiKeyInfo
-from .errors import SandboxError, forbidden
+from .errors import REVOKED_KEY, SandboxError, forbidden
 from .faults import FaultConfig, FaultInjector
 from .graphql_endpoint import RequestError, prepare_request, run_prepared
 from .metadata_api import MetadataApi
@@ -146,6 +146,11 @@ class Sandbox:
         """A new key for this workspace: ``admin`` or ``read-only`` (mutations are FORBIDDEN)."""
         return self.workspace.keys.issue(name=name, role=role)
 
+    def revoke_api_key(self, key: str, *, revoked: bool = True) -> None:
+        """Revoke ``key`` while running (``revoked=False`` un-revokes it): from the next request
+        on it gets Twenty's FORBIDDEN "This API Key is revoked" on /graphql and /metadata."""
+        self.workspace.keys.revoke(key, revoked=revoked)
+
     def app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024**2)
         app.router.add_post("/graphql", self._graphql)
@@ -216,6 +221,8 @@ class Sandbox:
         if info is None:
             self.stats["unauthenticated"] += 1
             return web.json_response({"errors": [_UNAUTHENTICATED]})
+        if info.revoked:
+            return web.json_response({"errors": [REVOKED_KEY]})
         return _Caller(info)
 
     async def _graphql(self, request: web.Request) -> web.StreamResponse:
@@ -241,11 +248,11 @@ class Sandbox:
             return web.json_response(rejected.payload, status=rejected.status)
         if caller.info is None:
             return web.json_response(run_prepared(prepared, None))
-        if self.budget is not None and not await self.budget.try_take():
+        if self.budget is not None and prepared.charged and not await self.budget.try_take():
             self.stats["throttled"] += 1
             return web.json_response(self._throttled(prepared.root_keys))
         if prepared.is_mutation and caller.info.read_only:
-            error = forbidden("This API key is read-only: mutations are not allowed.").payload
+            error = forbidden().payload
             return web.json_response({"data": dict.fromkeys(prepared.root_keys), "errors": [error]})
         fault = self.faults.draw(prepared.is_mutation) if self.faults is not None else None
         if fault is not None:

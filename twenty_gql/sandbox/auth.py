@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .store import Store
 
@@ -21,6 +21,7 @@ class ApiKeyInfo:
 
     name: str
     role: str
+    revoked: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -44,9 +45,24 @@ class KeyRing:
             raise ValueError(f"unknown API key role {role!r} (known: {', '.join(ROLES)})")
         key = "sbx_" + secrets.token_urlsafe(32)
         self._keys[_digest(key)] = ApiKeyInfo(name=name, role=role)
-        payload = {d: {"name": i.name, "role": i.role} for d, i in self._keys.items()}
-        self._store.set_meta(_STORE_KEY, json.dumps(payload))
+        self._save()
         return key
+
+    def revoke(self, key: str, *, revoked: bool = True) -> None:
+        """Revoke ``key`` (or, with ``revoked=False``, un-revoke it, as Twenty's
+        ``updateApiKey(revokedAt: null)`` does): effective on the very next request (197-202)."""
+        digest = _digest(key)
+        info = self._keys.get(digest)
+        if info is None:
+            raise KeyError("no such sandbox API key")
+        self._keys[digest] = replace(info, revoked=revoked)
+        self._save()
+
+    def _save(self) -> None:
+        payload = {
+            d: {"name": i.name, "role": i.role, "revoked": i.revoked} for d, i in self._keys.items()
+        }
+        self._store.set_meta(_STORE_KEY, json.dumps(payload))
 
     def lookup(self, key: str) -> ApiKeyInfo | None:
         return self._keys.get(_digest(key))

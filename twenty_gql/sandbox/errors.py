@@ -7,6 +7,7 @@ from typing import Any
 from graphql import GraphQLError
 
 __all__ = [
+    "REVOKED_KEY",
     "SandboxError",
     "bad_input",
     "duplicate_entry",
@@ -45,11 +46,30 @@ def bad_input(message: str, sub_code: str | None = None, user_message: Any = Non
 
 
 def not_found(message: str = "Record not found") -> SandboxError:
-    return SandboxError(message, "NOT_FOUND", "RECORD_NOT_FOUND")
+    return SandboxError(
+        message, "NOT_FOUND", "RECORD_NOT_FOUND", "This record does not exist or has been deleted."
+    )
 
 
-def forbidden(message: str) -> SandboxError:
-    return SandboxError(message, "FORBIDDEN", "PERMISSION_DENIED")
+def forbidden(
+    message: str = "Entity performing the request does not have permission",
+) -> SandboxError:
+    """Twenty's answer to a write by a key whose role cannot write (191, 192)."""
+    return SandboxError(message, "FORBIDDEN", "PERMISSION_DENIED", "User does not have permission.")
+
+
+REVOKED_KEY: dict[str, Any] = {
+    # the answer to any request with a revoked key, on /graphql and /metadata (197, 198)
+    "message": "This API Key is revoked",
+    "extensions": {
+        "subCode": "FORBIDDEN_EXCEPTION",
+        "userFriendlyMessage": {
+            "id": "q5OVn+",
+            "message": "You do not have permission to perform this action.",
+        },
+        "code": "FORBIDDEN",
+    },
+}
 
 
 def duplicate_entry(

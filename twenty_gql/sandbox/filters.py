@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import bad_input
-from .metadata import COMPOSITE_TYPES, ObjectMeta, WorkspaceMetadata
+from .metadata import COMPOSITE_TYPES, FieldMeta, ObjectMeta, WorkspaceMetadata
 from .store import table_name
+from .value_checks import table_of
 from .values import parse_date, parse_datetime, path_value
+
+WORKSPACE_SCHEMA = "workspace_sandbox"
+"""The Postgres schema Twenty's database errors name (``workspace_<base36 id>`` on a server)."""
 
 __all__ = [
     "SortKey",
@@ -88,7 +92,24 @@ class _Compiler:
                 if ops is not None
             ]
             return " AND ".join(parts) if parts else "1"
+        if f.type in ("SELECT", "RATING"):
+            self.check_enum(f, value)
         return self.ops(_path(name), value, f.type, name)
+
+    def check_enum(self, f: FieldMeta, ops: dict[str, Any]) -> None:
+        """Twenty does not check a select value in a filter: Postgres's enum cast refuses an
+        unknown one, in its own words and without a subCode (133)."""
+        options = {str(o["value"]) for o in f.options or []}
+        for op in ("eq", "neq", "in"):
+            values = ops.get(op)
+            for value in values if isinstance(values, list) else [values]:
+                if value is not None and value not in options:
+                    enum = f"{table_of(self.obj)}_{f.name}_enum"
+                    raise bad_input(
+                        f'invalid input value for enum {WORKSPACE_SCHEMA}.{enum}: "{value}"',
+                        None,
+                        "Invalid input provided.",
+                    )
 
     def ops(self, expr: str, ops: dict[str, Any], kind: str, label: str) -> str:
         parts: list[str] = []

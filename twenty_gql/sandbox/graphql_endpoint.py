@@ -29,8 +29,10 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariablesInAllowedPositionRule,
     execute,
     parse,
+    specified_rules,
     validate,
 )
 from graphql.execution import ExecutionContext
@@ -47,8 +49,11 @@ from twenty_gql.operation_rules import (
 )
 
 from .errors import SandboxError, bad_input
+from .merge import unlisted_answer
 from .metadata import COMPOSITE_TYPES
 from .request_errors import RequestError, map_validation_errors, map_variable_errors, plain
+from .resolvers import UNLISTED_OBJECTS
+from .search import SEARCH_FIELD, search_schema
 
 __all__ = ["PreparedRequest", "RequestError", "prepare_request", "run_prepared"]
 
@@ -62,6 +67,8 @@ class PreparedRequest:
     variables: dict[str, Any] | None
     operation_name: str | None
     is_mutation: bool
+    charged: bool = True
+    """False for ``search``, which Twenty's records rate limit does not count (NOTES (w))."""
 
 
 class _Cache:
@@ -89,7 +96,11 @@ class _Checked:
     operation: OperationDefinitionNode
     root_keys: list[str]
     is_mutation: bool
+    is_search: bool = False
 
+
+_RULES = [rule for rule in specified_rules if rule is not VariablesInAllowedPositionRule]
+"""Twenty does not check that a nullable variable feeds a non-null argument (181): it runs."""
 
 _checked: WeakKeyDictionary[GraphQLSchema, _Cache] = WeakKeyDictionary()
 
@@ -171,8 +182,12 @@ def prepare_request(
         raise RequestError(checked.payload, checked.status)
     assert isinstance(checked, _Checked)
     operation = checked.operation
+    if checked.is_search:
+        schema = search_schema()
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
+        if checked.is_search:
+            raise RequestError({"errors": [_js_quoted(e) for e in coerced]})
         raise map_variable_errors(coerced, operation, checked.root_keys)
     return PreparedRequest(
         schema,
@@ -182,6 +197,7 @@ def prepare_request(
         variables,
         operation_name,
         checked.is_mutation,
+        charged=not checked.is_search,
     )
 
 
@@ -197,6 +213,8 @@ def _check(
     fragments = fragment_definitions(document)
     roots = root_fields(operation, fragments)
     root_keys = list(dict.fromkeys((f.alias or f.name).value for f in roots))
+    if twenty_checks and any(f.name.value == SEARCH_FIELD for f in roots):
+        return _check_search(document, operation, roots, root_keys)
     if twenty_checks:
         # Twenty counts root resolvers before validating the document (94)
         refused = root_field_violations(roots, max_root_fields=max_root_fields)
@@ -207,7 +225,14 @@ def _check(
             if first.rule == "duplicate-root-field":
                 error["extensions"].pop("userFriendlyMessage", None)
             raise RequestError({"data": {}, "errors": [error]})
-    errors = [e for e in validate(schema, document) if not _answers_null(e, schema)]
+    if twenty_checks:
+        unlisted = unlisted_answer(
+            schema.extensions.get(UNLISTED_OBJECTS) or [], [f.name.value for f in roots]
+        )
+        if unlisted is not None:
+            raise RequestError(unlisted)
+    # An unknown field of a record or connection (an aggregate name too, 139) answers null.
+    errors = [e for e in validate(schema, document, _RULES) if not _answers_null(e, schema)]
     if errors:
         raise map_validation_errors(errors, document, root_keys)
     if twenty_checks:
@@ -218,6 +243,33 @@ def _check(
             raise RequestError({"data": dict.fromkeys(root_keys), "errors": [error]})
     is_mutation = operation.operation == OperationType.MUTATION
     return _Checked(document, operation, root_keys, is_mutation)
+
+
+def _js_quoted(error: GraphQLError) -> dict[str, Any]:
+    out = plain(error)
+    out["message"] = out["message"].replace("'", '"')
+    return out
+
+
+def _check_search(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    roots: list[FieldNode],
+    root_keys: list[str],
+) -> _Checked:
+    """``search`` runs against its own schema (Twenty's core schema), alone (154); graphql-js
+    validation errors come back plain."""
+    if any(f.name.value != SEARCH_FIELD for f in roots):
+        error = {
+            "message": "This query cannot be executed as a single request. Please split it "
+            "into separate queries.",
+            "extensions": {"code": "BAD_USER_INPUT"},
+        }
+        raise RequestError({"errors": [error]})
+    errors = validate(search_schema(), document)
+    if errors:
+        raise RequestError({"errors": [_js_quoted(e) for e in errors]})
+    return _Checked(document, operation, root_keys, False, is_search=True)
 
 
 def run_prepared(prepared: PreparedRequest, context: Any) -> dict[str, Any]:
@@ -239,12 +291,7 @@ def run_prepared(prepared: PreparedRequest, context: Any) -> dict[str, Any]:
 def _format(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, SandboxError):
-        out = original.payload
-        out["path"] = error.path
-        out["locations"] = [
-            {"line": loc.line, "column": loc.column} for loc in error.locations or ()
-        ]
-        return out
+        return original.payload  # Twenty's errors carry no path or locations (every transcript)
     if original is not None and not isinstance(original, GraphQLError):
         return {
             "message": str(original) or type(original).__name__,

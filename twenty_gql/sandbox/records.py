@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from twenty_gql.profiles import ServerProfile
+from twenty_gql.value_rules import (
+    ValueRuleError,
+    check_uuid,
+    foreign_key_violation,
+    not_null_violation,
+)
 
+from .aggregates import AGGREGATOR_KEY, Aggregator
 from .errors import SandboxError, bad_input, duplicate_entry, not_found
 from .filters import (
     after_condition,
@@ -21,7 +28,8 @@ from .filters import (
 from .metadata import FieldMeta, ObjectMeta, WorkspaceMetadata
 from .store import Store, table_name
 from .unique_keys import UniqueKeys, multiple_matches
-from .values import is_uuid, now_iso, parse_date, parse_datetime
+from .value_checks import field_value, rule_error, table_of
+from .values import now_iso
 
 __all__ = ["Records"]
 
@@ -118,7 +126,14 @@ class Records:
             "startCursor": edges[0]["cursor"] if edges else None,
             "endCursor": edges[-1]["cursor"] if edges else None,
         }
-        return {"totalCount": total, "pageInfo": page_info, "edges": edges}
+        table = obj.nameSingular
+        aggregator = Aggregator(lambda: self.store.select(table, where, params, "rowid"))
+        return {
+            "totalCount": total,
+            "pageInfo": page_info,
+            "edges": edges,
+            AGGREGATOR_KEY: aggregator,
+        }
 
     def find_one(self, obj: ObjectMeta, filt: dict[str, Any]) -> dict[str, Any]:
         where, params = compile_filter(self.meta, obj, filt)
@@ -143,6 +158,7 @@ class Records:
             raise bad_input(message, "TOO_MANY_RECORDS_TO_UPDATE")
         now = now_iso()
         prepared = [self._prepare(obj, row) for row in rows]
+        self._check_not_null(obj, prepared)
         self._check_references(obj, prepared)
         self.keys.check_batch(obj, prepared)
         matches = self.keys.find_matches(obj, prepared)
@@ -181,12 +197,10 @@ class Records:
                         f'Object {obj.nameSingular} doesn\'t have any "{key}" field.',
                         "INVALID_ARGS_DATA",
                     )
-                if value is not None and not is_uuid(value):
-                    raise bad_input(
-                        f'Invalid value for field "{key}": "{value}" is not a UUID',
-                        "INVALID_ARGS_DATA",
-                    )
-                out[key] = value
+                try:
+                    out[key] = check_uuid(key, value)
+                except ValueRuleError as refused:
+                    raise rule_error(refused) from None
             elif f.is_many_to_one:
                 out.update(self._relation_input(obj, f, value))
             elif f.is_one_to_many:
@@ -195,9 +209,28 @@ class Records:
                     "be set here",
                     "INVALID_ARGS_DATA",
                 )
+            elif value is None and f.is_composite:
+                continue  # the column defaults apply (132)
             else:
                 out[key] = self._coerce(obj, f, value)
         return out
+
+    def prepare_for_match(self, obj: ObjectMeta, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` as it would be stored (emails lower-cased...), to compare with records."""
+        return self._prepare(obj, data)
+
+    def _check_not_null(self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]) -> None:
+        """An explicit null for a NOT NULL column fails in the database (131)."""
+        for row in rows:
+            for key, value in row.items():
+                f = obj.field(key)
+                if (
+                    value is None
+                    and f is not None
+                    and not f.isNullable
+                    and key not in _SET_BY_SERVER
+                ):
+                    raise rule_error(not_null_violation(table_of(obj), key))
 
     def _check_references(self, obj: ObjectMeta, rows: Sequence[dict[str, Any]]) -> None:
         """Every join column must name an existing record (a foreign key, as in Postgres)."""
@@ -213,12 +246,8 @@ class Records:
             found = (
                 self.store.get_many(target, sorted(wanted)) if target in self.meta.objects else {}
             )
-            missing = sorted(wanted - set(found))
-            if missing:
-                raise bad_input(
-                    f'Invalid value for field "{join}": no {target} record has id "{missing[0]}"',
-                    "INVALID_ARGS_DATA",
-                )
+            if wanted - set(found):
+                raise rule_error(foreign_key_violation(table_of(obj), join))
 
     def _join_field(self, obj: ObjectMeta, key: str) -> FieldMeta | None:
         for f in obj.fields:
@@ -255,37 +284,10 @@ class Records:
         return {join: found["id"]}
 
     def _coerce(self, obj: ObjectMeta, f: FieldMeta, value: Any) -> Any:
-        if f.name == "id":
-            if not is_uuid(value):
-                raise bad_input(
-                    f'Invalid value for field "id": "{value}" is not a UUID', "INVALID_ARGS_DATA"
-                )
-            return value
-        if value is None:
-            return None
-        if f.is_composite:
-            if not isinstance(value, dict):
-                raise bad_input(f'Invalid value for field "{f.name}"', "INVALID_ARGS_DATA")
-            sub = dict(value)
-            if f.type == "EMAILS" and isinstance(sub.get("primaryEmail"), str):
-                sub["primaryEmail"] = sub["primaryEmail"].lower()
-            return sub
         try:
-            if f.type == "DATE_TIME":
-                return parse_datetime(value)
-            if f.type == "DATE":
-                return parse_date(value)
-        except ValueError:
-            raise bad_input(
-                f'Invalid value for field "{f.name}": {value!r} is not a '
-                f"{'date-time' if f.type == 'DATE_TIME' else 'date'}",
-                "INVALID_ARGS_DATA",
-            ) from None
-        if f.type == "UUID" and not is_uuid(value):
-            raise bad_input(
-                f'Invalid value for field "{f.name}": "{value}" is not a UUID', "INVALID_ARGS_DATA"
-            )
-        return value
+            return field_value(f, value)
+        except ValueRuleError as refused:
+            raise rule_error(refused) from None
 
     def _default(self, f: FieldMeta) -> Any:
         if f.defaultValue is not None:
@@ -382,7 +384,8 @@ class Records:
     def update_many(
         self, obj: ObjectMeta, filt: dict[str, Any], data: dict[str, Any], actor: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        where, params = compile_filter(self.meta, obj, filt)
+        # a mutation filter matches soft-deleted records too; they stay deleted (176)
+        where, params = compile_filter(self.meta, obj, {"and": [filt, _ANY_DELETED]})
         limit = self.profile.records_per_call
         rows = self.store.select(obj.nameSingular, where, params, "rowid", limit + 1)
         if len(rows) > limit:
@@ -401,6 +404,7 @@ class Records:
         actor: dict[str, Any],
     ) -> list[dict[str, Any]]:
         prepared = self._prepare(obj, data)
+        self._check_not_null(obj, [prepared])
         self._check_references(obj, [prepared])
         now = now_iso()
         updated = [self._merge(obj, row, prepared, now, actor) for row in rows]
@@ -486,5 +490,8 @@ class Records:
             where = f"({where}) AND json_extract(data, '$.deletedAt') IS NOT NULL"
         return self.store.select(obj.nameSingular, where, params, "rowid")
 
+
+_SET_BY_SERVER = frozenset({"id", "position", "createdAt", "updatedAt"})
+"""NOT NULL columns a null leaves to the server (a new id, the next position, now)."""
 
 _ANY_DELETED = {"or": [{"deletedAt": {"is": "NULL"}}, {"deletedAt": {"is": "NOT_NULL"}}]}

@@ -8,10 +8,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ArgumentNode, DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    GraphQLError,
+    ObjectFieldNode,
+    OperationDefinitionNode,
+    ValueNode,
+    value_from_ast_untyped,
+)
 from graphql.language import Visitor, visit
 
 from twenty_gql.naming import uncapitalize
+from twenty_gql.value_rules import ValueRuleError, check_object
 
 from .errors import bad_input
 from .metadata import COMPOSITE_TYPES
@@ -35,15 +44,37 @@ def plain(error: GraphQLError) -> dict[str, Any]:
 
 
 def _argument_names(document: DocumentNode) -> dict[int, str]:
-    """id(value node) -> argument name, to name the argument a literal error is about."""
+    """id(value node) -> argument or input field name, to name what a literal error is about
+    (an argument's name is prefixed with ``$``)."""
     names: dict[int, str] = {}
 
     class _Args(Visitor):
         def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            names[id(node.value)] = "$" + node.name.value
+
+        def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
             names[id(node.value)] = node.name.value
 
     visit(document, _Args())
     return names
+
+
+_EXPECTED_COMPOSITE = re.compile(r"Expected value of type '(\w+)(Create|Update)Input', found .*")
+
+
+def _unknown_group_by(name: str) -> dict[str, Any]:
+    """Twenty checks groupBy keys itself (146)."""
+    message = f"Unidentified field in groupBy: {name}"
+    return bad_input(message, "INVALID_QUERY_INPUT", "An error occurred.").payload
+
+
+def _object_value_error(field: str, value: Any) -> dict[str, Any]:
+    """A string where a composite object is expected: Twenty's value check answers (130)."""
+    try:
+        check_object(field, value)
+    except ValueRuleError as refused:
+        return bad_input(refused.message, refused.sub_code, refused.user_message).payload
+    raise AssertionError("a string is never an object")  # pragma: no cover
 
 
 def _js_quotes(error: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +125,9 @@ def map_validation_errors(
             continue
         if m := _UNKNOWN_INPUT_FIELD.fullmatch(message):
             business = True
+            if m.group(2).endswith("GroupByInput"):
+                mapped.append(_unknown_group_by(m.group(1)))
+                continue
             code, obj = _input_kind(m.group(2))
             text = (
                 f'Object {obj} doesn\'t have any "{m.group(1)}" field.'
@@ -106,7 +140,14 @@ def map_validation_errors(
             business = True
             if arg_names is None:
                 arg_names = _argument_names(document)
-            arg = next((arg_names[id(n)] for n in error.nodes or () if id(n) in arg_names), None)
+            named = [(arg_names[id(n)], n) for n in error.nodes or () if id(n) in arg_names]
+            composite = _EXPECTED_COMPOSITE.fullmatch(message)
+            if composite and composite.group(1) in _COMPOSITE_NAMES and named:
+                name, node = named[0]
+                assert isinstance(node, ValueNode)
+                mapped.append(_object_value_error(name.lstrip("$"), value_from_ast_untyped(node)))
+                continue
+            arg = next((name[1:] for name, _ in named if name.startswith("$")), None)
             reason = error.message.split("; ", 1)[-1]
             if arg and ("Int cannot" in reason or "Float cannot" in reason):
                 text = f'Invalid argument: "{arg}" must be a number'
@@ -154,6 +195,11 @@ _OPERATORS = frozenset(
         "not",
     ]
 )
+_VAR_NOT_OBJECT = re.compile(
+    r"Variable '\$\w+' got invalid value '.*' at '.*'; "
+    r"Expected type '(\w+?)(?:Create|Update)Input' to be an object\.",
+    re.S,
+)
 _VAR_ERROR = re.compile(
     r"Variable '\$(\w+)' got invalid value (?:.*?)(?: at '([^']*)')?; (.*)", re.S
 )
@@ -182,6 +228,17 @@ def map_variable_errors(
             s for s in re.sub(r"\[\d+\]", "", path or "").split(".")[1:] if s not in _OPERATORS
         ]
         label = ".".join(segments)
+        if (object_value := _VAR_NOT_OBJECT.fullmatch(error.message)) and object_value.group(
+            1
+        ) in _COMPOSITE_NAMES:
+            field = segments[-1] if segments else var
+            mapped.append(_object_value_error(field, error.message.split("'")[1]))
+            continue
+        if (u := _UNKNOWN_INPUT_FIELD.fullmatch(reason.replace('"', "'"))) and u.group(2).endswith(
+            "GroupByInput"
+        ):
+            mapped.append(_unknown_group_by(u.group(1)))
+            continue
         if u := _UNKNOWN_INPUT_FIELD.fullmatch(reason.replace('"', "'")):
             text = (
                 f'Object {obj} doesn\'t have any "{u.group(1)}" field.'

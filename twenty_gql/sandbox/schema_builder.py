@@ -26,6 +26,9 @@ from graphql import (
 
 from twenty_gql.naming import capitalize
 
+from .aggregates import aggregates_of
+from .group_by import group_by_root_sdl, group_by_sdl
+from .merge import has_criteria, merge_sdl
 from .metadata import (
     COMPOSITE_TYPES,
     FIRST_VERSION,
@@ -186,7 +189,7 @@ def _object_sdl(obj: ObjectMeta, meta: WorkspaceMetadata) -> list[str]:
         f"{desc}type {t} {{\n" + "\n".join(record + relations) + "\n}",
         f"{desc}type {t}Connection {{\n"
         '  """Total number of records in the connection"""\n'
-        f"  totalCount: Int\n  pageInfo: PageInfo!\n  edges: [{t}Edge!]!\n}}",
+        f"  totalCount: Int\n{_aggregate_sdl(obj)}  pageInfo: PageInfo!\n  edges: [{t}Edge!]!\n}}",
         f"{desc}type {t}Edge {{\n  node: {t}!\n  cursor: Cursor!\n}}",
         f"{desc}input {t}CreateInput {{\n" + "\n".join(create) + "\n}",
         f"{desc}input {t}UpdateInput {{\n" + "\n".join(update) + "\n}",
@@ -194,8 +197,15 @@ def _object_sdl(obj: ObjectMeta, meta: WorkspaceMetadata) -> list[str]:
         f"{desc}input {t}OrderByInput {{\n" + "\n".join(order) + "\n}",
         *enums,
         *_relation_inputs(obj),
+        *group_by_sdl(obj, meta),
     ]
     return out
+
+
+def _aggregate_sdl(obj: ObjectMeta) -> str:
+    return "".join(
+        f"{_doc(a.description)}  {a.name}: {a.graphql_type}\n" for a in aggregates_of(obj)
+    )
 
 
 def _enum_sdl(obj: ObjectMeta, f: FieldMeta) -> str:
@@ -241,6 +251,7 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
         r = obj.names.root_fields
         queries.append(f"  {r.find_many}({_CONNECTION_ARGS.format(t=t)}): {t}Connection")
         queries.append(f"  {r.find_one}(filter: {t}FilterInput!): {t}")
+        queries.append(group_by_root_sdl(obj))
         mutations += [
             f"  {r.create_many}(data: [{t}CreateInput!]!, upsert: Boolean): [{t}!]",
             f"  {r.create_one}(data: {t}CreateInput!, upsert: Boolean): {t}",
@@ -253,6 +264,10 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
             f"  {r.restore_one}(id: UUID!): {t}",
             f"  {r.restore_many}(filter: {t}FilterInput!): [{t}!]",
         ]
+        if has_criteria(obj):
+            find_duplicates, merge_many = merge_sdl(obj)
+            queries.append(find_duplicates)
+            mutations.append(merge_many)
     return queries, mutations
 
 

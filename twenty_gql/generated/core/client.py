@@ -10,6 +10,15 @@ from .base_client import GeneratedBaseClient
 from .base_model import UNSET
 
 if TYPE_CHECKING:
+    from .aggregate_attachments import AggregateAttachments
+    from .aggregate_companies import AggregateCompanies
+    from .aggregate_note_targets import AggregateNoteTargets
+    from .aggregate_notes import AggregateNotes
+    from .aggregate_opportunities import AggregateOpportunities
+    from .aggregate_people import AggregatePeople
+    from .aggregate_task_targets import AggregateTaskTargets
+    from .aggregate_tasks import AggregateTasks
+    from .aggregate_workspace_members import AggregateWorkspaceMembers
     from .base_model import UnsetType
     from .create_attachments import CreateAttachments
     from .create_companies import CreateCompanies
@@ -38,6 +47,8 @@ if TYPE_CHECKING:
     from .destroy_task_targets import DestroyTaskTargets
     from .destroy_tasks import DestroyTasks
     from .destroy_workspace_members import DestroyWorkspaceMembers
+    from .find_company_duplicates import FindCompanyDuplicates
+    from .find_person_duplicates import FindPersonDuplicates
     from .get_attachment import GetAttachment
     from .get_company import GetCompany
     from .get_company_with_people_and_opportunities import (
@@ -50,42 +61,69 @@ if TYPE_CHECKING:
     from .get_task import GetTask
     from .get_task_target import GetTaskTarget
     from .get_workspace_member import GetWorkspaceMember
+    from .group_attachments import GroupAttachments
+    from .group_companies import GroupCompanies
+    from .group_note_targets import GroupNoteTargets
+    from .group_notes import GroupNotes
+    from .group_opportunities import GroupOpportunities
+    from .group_people import GroupPeople
+    from .group_task_targets import GroupTaskTargets
+    from .group_tasks import GroupTasks
+    from .group_workspace_members import GroupWorkspaceMembers
     from .input_types import (
         AttachmentCreateInput,
         AttachmentFilterInput,
+        AttachmentGroupByInput,
         AttachmentOrderByInput,
+        AttachmentOrderByWithGroupByInput,
         AttachmentUpdateInput,
         CompanyCreateInput,
         CompanyFilterInput,
+        CompanyGroupByInput,
         CompanyOrderByInput,
+        CompanyOrderByWithGroupByInput,
         CompanyUpdateInput,
         NoteCreateInput,
         NoteFilterInput,
+        NoteGroupByInput,
         NoteOrderByInput,
+        NoteOrderByWithGroupByInput,
         NoteTargetCreateInput,
         NoteTargetFilterInput,
+        NoteTargetGroupByInput,
         NoteTargetOrderByInput,
+        NoteTargetOrderByWithGroupByInput,
         NoteTargetUpdateInput,
         NoteUpdateInput,
         OpportunityCreateInput,
         OpportunityFilterInput,
+        OpportunityGroupByInput,
         OpportunityOrderByInput,
+        OpportunityOrderByWithGroupByInput,
         OpportunityUpdateInput,
         PersonCreateInput,
         PersonFilterInput,
+        PersonGroupByInput,
         PersonOrderByInput,
+        PersonOrderByWithGroupByInput,
         PersonUpdateInput,
         TaskCreateInput,
         TaskFilterInput,
+        TaskGroupByInput,
         TaskOrderByInput,
+        TaskOrderByWithGroupByInput,
         TaskTargetCreateInput,
         TaskTargetFilterInput,
+        TaskTargetGroupByInput,
         TaskTargetOrderByInput,
+        TaskTargetOrderByWithGroupByInput,
         TaskTargetUpdateInput,
         TaskUpdateInput,
         WorkspaceMemberCreateInput,
         WorkspaceMemberFilterInput,
+        WorkspaceMemberGroupByInput,
         WorkspaceMemberOrderByInput,
+        WorkspaceMemberOrderByWithGroupByInput,
         WorkspaceMemberUpdateInput,
     )
     from .list_attachments import ListAttachments
@@ -98,6 +136,8 @@ if TYPE_CHECKING:
     from .list_task_targets import ListTaskTargets
     from .list_tasks import ListTasks
     from .list_workspace_members import ListWorkspaceMembers
+    from .merge_companies import MergeCompanies
+    from .merge_people import MergePeople
     from .restore_attachments import RestoreAttachments
     from .restore_companies import RestoreCompanies
     from .restore_note_targets import RestoreNoteTargets
@@ -272,6 +312,374 @@ class CoreClient(GeneratedBaseClient):
             ListAttachments,
             query=query,
             operation_name="ListAttachments",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_attachments(
+        self,
+        filter: Union[Optional["AttachmentFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateAttachments":
+        from .aggregate_attachments import AggregateAttachments
+
+        query = gql("""
+            query AggregateAttachments($filter: AttachmentFilterInput) {
+              attachments(filter: $filter) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyFile
+                countEmptyFileCategory
+                countEmptyFullPath
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetDashboard
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetNote
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyTargetTask
+                countEmptyTargetWorkflow
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyFile
+                countNotEmptyFileCategory
+                countNotEmptyFullPath
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetDashboard
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetNote
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyTargetTask
+                countNotEmptyTargetWorkflow
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesFile
+                countUniqueValuesFileCategory
+                countUniqueValuesFullPath
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetDashboard
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetNote
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesTargetTask
+                countUniqueValuesTargetWorkflow
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyFile
+                percentageEmptyFileCategory
+                percentageEmptyFullPath
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetDashboard
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetNote
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyTargetTask
+                percentageEmptyTargetWorkflow
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyFile
+                percentageNotEmptyFileCategory
+                percentageNotEmptyFullPath
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetDashboard
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetNote
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyTargetTask
+                percentageNotEmptyTargetWorkflow
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateAttachments,
+            query=query,
+            operation_name="AggregateAttachments",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_attachments(
+        self,
+        group_by: list["AttachmentGroupByInput"],
+        filter: Union[Optional["AttachmentFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["AttachmentOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["AttachmentOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupAttachments":
+        from .group_attachments import GroupAttachments
+
+        query = gql("""
+            query GroupAttachments($groupBy: [AttachmentGroupByInput!]!, $filter: AttachmentFilterInput, $orderBy: [AttachmentOrderByWithGroupByInput], $orderByForRecords: [AttachmentOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              attachmentsGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyFile
+                countEmptyFileCategory
+                countEmptyFullPath
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetDashboard
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetNote
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyTargetTask
+                countEmptyTargetWorkflow
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyFile
+                countNotEmptyFileCategory
+                countNotEmptyFullPath
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetDashboard
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetNote
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyTargetTask
+                countNotEmptyTargetWorkflow
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesFile
+                countUniqueValuesFileCategory
+                countUniqueValuesFullPath
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetDashboard
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetNote
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesTargetTask
+                countUniqueValuesTargetWorkflow
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyFile
+                percentageEmptyFileCategory
+                percentageEmptyFullPath
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetDashboard
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetNote
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyTargetTask
+                percentageEmptyTargetWorkflow
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyFile
+                percentageNotEmptyFileCategory
+                percentageNotEmptyFullPath
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetDashboard
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetNote
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyTargetTask
+                percentageNotEmptyTargetWorkflow
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...AttachmentFields
+                  }
+                }
+              }
+            }
+
+            fragment AttachmentFields on Attachment {
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              file {
+                extension
+                fileId
+                label
+                url
+              }
+              fileCategory
+              fullPath
+              id
+              name
+              position
+              targetCompanyId
+              targetDashboardId
+              targetEmploymentHistoryId
+              targetNoteId
+              targetOpportunityId
+              targetPersonId
+              targetPetCareAgreementId
+              targetPetId
+              targetRocketId
+              targetSurveyResultId
+              targetTaskId
+              targetWorkflowId
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupAttachments,
+            query=query,
+            operation_name="GroupAttachments",
             variables=variables,
             **kwargs,
         )
@@ -826,6 +1234,434 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def aggregate_companies(
+        self,
+        filter: Union[Optional["CompanyFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateCompanies":
+        from .aggregate_companies import AggregateCompanies
+
+        query = gql("""
+            query AggregateCompanies($filter: CompanyFilterInput) {
+              companies(filter: $filter) {
+                avgAnnualRevenueAmountMicros
+                avgEmployees
+                countEmptyAddress
+                countEmptyAnnualRevenue
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDomainName
+                countEmptyEmployees
+                countEmptyId
+                countEmptyIntroVideo
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTagline
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyVisaSponsorship
+                countEmptyWorkPolicy
+                countFalseVisaSponsorship
+                countNotEmptyAddress
+                countNotEmptyAnnualRevenue
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDomainName
+                countNotEmptyEmployees
+                countNotEmptyId
+                countNotEmptyIntroVideo
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTagline
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyVisaSponsorship
+                countNotEmptyWorkPolicy
+                countTrueVisaSponsorship
+                countUniqueValuesAddress
+                countUniqueValuesAnnualRevenue
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDomainName
+                countUniqueValuesEmployees
+                countUniqueValuesId
+                countUniqueValuesIntroVideo
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTagline
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesVisaSponsorship
+                countUniqueValuesWorkPolicy
+                maxAnnualRevenueAmountMicros
+                maxCreatedAt
+                maxDeletedAt
+                maxEmployees
+                maxUpdatedAt
+                minAnnualRevenueAmountMicros
+                minCreatedAt
+                minDeletedAt
+                minEmployees
+                minUpdatedAt
+                percentageEmptyAddress
+                percentageEmptyAnnualRevenue
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDomainName
+                percentageEmptyEmployees
+                percentageEmptyId
+                percentageEmptyIntroVideo
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTagline
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyVisaSponsorship
+                percentageEmptyWorkPolicy
+                percentageNotEmptyAddress
+                percentageNotEmptyAnnualRevenue
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDomainName
+                percentageNotEmptyEmployees
+                percentageNotEmptyId
+                percentageNotEmptyIntroVideo
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTagline
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyVisaSponsorship
+                percentageNotEmptyWorkPolicy
+                sumAnnualRevenueAmountMicros
+                sumEmployees
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateCompanies,
+            query=query,
+            operation_name="AggregateCompanies",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_companies(
+        self,
+        group_by: list["CompanyGroupByInput"],
+        filter: Union[Optional["CompanyFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["CompanyOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["CompanyOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupCompanies":
+        from .group_companies import GroupCompanies
+
+        query = gql("""
+            query GroupCompanies($groupBy: [CompanyGroupByInput!]!, $filter: CompanyFilterInput, $orderBy: [CompanyOrderByWithGroupByInput], $orderByForRecords: [CompanyOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              companiesGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                avgAnnualRevenueAmountMicros
+                avgEmployees
+                countEmptyAddress
+                countEmptyAnnualRevenue
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDomainName
+                countEmptyEmployees
+                countEmptyId
+                countEmptyIntroVideo
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTagline
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyVisaSponsorship
+                countEmptyWorkPolicy
+                countFalseVisaSponsorship
+                countNotEmptyAddress
+                countNotEmptyAnnualRevenue
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDomainName
+                countNotEmptyEmployees
+                countNotEmptyId
+                countNotEmptyIntroVideo
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTagline
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyVisaSponsorship
+                countNotEmptyWorkPolicy
+                countTrueVisaSponsorship
+                countUniqueValuesAddress
+                countUniqueValuesAnnualRevenue
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDomainName
+                countUniqueValuesEmployees
+                countUniqueValuesId
+                countUniqueValuesIntroVideo
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTagline
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesVisaSponsorship
+                countUniqueValuesWorkPolicy
+                groupByDimensionValues
+                maxAnnualRevenueAmountMicros
+                maxCreatedAt
+                maxDeletedAt
+                maxEmployees
+                maxUpdatedAt
+                minAnnualRevenueAmountMicros
+                minCreatedAt
+                minDeletedAt
+                minEmployees
+                minUpdatedAt
+                percentageEmptyAddress
+                percentageEmptyAnnualRevenue
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDomainName
+                percentageEmptyEmployees
+                percentageEmptyId
+                percentageEmptyIntroVideo
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTagline
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyVisaSponsorship
+                percentageEmptyWorkPolicy
+                percentageNotEmptyAddress
+                percentageNotEmptyAnnualRevenue
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDomainName
+                percentageNotEmptyEmployees
+                percentageNotEmptyId
+                percentageNotEmptyIntroVideo
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTagline
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyVisaSponsorship
+                percentageNotEmptyWorkPolicy
+                sumAnnualRevenueAmountMicros
+                sumEmployees
+                totalCount
+                edges {
+                  node {
+                    ...CompanyFields
+                  }
+                }
+              }
+            }
+
+            fragment CompanyFields on Company {
+              accountOwnerId
+              address {
+                addressCity
+                addressCountry
+                addressLat
+                addressLng
+                addressPostcode
+                addressState
+                addressStreet1
+                addressStreet2
+              }
+              annualRevenue {
+                amountMicros
+                currencyCode
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              domainName {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              employees
+              id
+              introVideo {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name
+              position
+              tagline
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              visaSponsorship
+              workPolicy
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupCompanies,
+            query=query,
+            operation_name="GroupCompanies",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def find_company_duplicates(
+        self,
+        ids: Union[Optional[list[Optional[UUID]]], "UnsetType"] = UNSET,
+        data: Union[
+            Optional[list[Optional["CompanyCreateInput"]]], "UnsetType"
+        ] = UNSET,
+        **kwargs: Any,
+    ) -> "FindCompanyDuplicates":
+        from .find_company_duplicates import FindCompanyDuplicates
+
+        query = gql("""
+            query FindCompanyDuplicates($ids: [UUID], $data: [CompanyCreateInput]) {
+              companyDuplicates(ids: $ids, data: $data) {
+                totalCount
+                edges {
+                  node {
+                    ...CompanyFields
+                  }
+                }
+              }
+            }
+
+            fragment CompanyFields on Company {
+              accountOwnerId
+              address {
+                addressCity
+                addressCountry
+                addressLat
+                addressLng
+                addressPostcode
+                addressState
+                addressStreet1
+                addressStreet2
+              }
+              annualRevenue {
+                amountMicros
+                currencyCode
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              domainName {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              employees
+              id
+              introVideo {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name
+              position
+              tagline
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              visaSponsorship
+              workPolicy
+            }
+            """)
+        variables: dict[str, object] = {"ids": serialize_uuid(ids), "data": data}
+        return await self.execute_model(
+            FindCompanyDuplicates,
+            query=query,
+            operation_name="FindCompanyDuplicates",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_companies(
         self,
         data: list["CompanyCreateInput"],
@@ -1285,6 +2121,94 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def merge_companies(
+        self,
+        ids: list[UUID],
+        conflict_priority_index: int,
+        dry_run: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "MergeCompanies":
+        from .merge_companies import MergeCompanies
+
+        query = gql("""
+            mutation MergeCompanies($ids: [UUID!]!, $conflictPriorityIndex: Int!, $dryRun: Boolean) {
+              mergeCompanies(
+                ids: $ids
+                conflictPriorityIndex: $conflictPriorityIndex
+                dryRun: $dryRun
+              ) {
+                ...CompanyFields
+              }
+            }
+
+            fragment CompanyFields on Company {
+              accountOwnerId
+              address {
+                addressCity
+                addressCountry
+                addressLat
+                addressLng
+                addressPostcode
+                addressState
+                addressStreet1
+                addressStreet2
+              }
+              annualRevenue {
+                amountMicros
+                currencyCode
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              domainName {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              employees
+              id
+              introVideo {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name
+              position
+              tagline
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              visaSponsorship
+              workPolicy
+            }
+            """)
+        variables: dict[str, object] = {
+            "ids": serialize_uuid(ids),
+            "conflictPriorityIndex": conflict_priority_index,
+            "dryRun": dry_run,
+        }
+        return await self.execute_model(
+            MergeCompanies,
+            query=query,
+            operation_name="MergeCompanies",
+            variables=variables,
+            **kwargs,
+        )
+
     async def get_note(self, id: UUID, **kwargs: Any) -> "GetNote":
         from .get_note import GetNote
 
@@ -1393,6 +2317,218 @@ class CoreClient(GeneratedBaseClient):
             ListNotes,
             query=query,
             operation_name="ListNotes",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_notes(
+        self,
+        filter: Union[Optional["NoteFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateNotes":
+        from .aggregate_notes import AggregateNotes
+
+        query = gql("""
+            query AggregateNotes($filter: NoteFilterInput) {
+              notes(filter: $filter) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateNotes,
+            query=query,
+            operation_name="AggregateNotes",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_notes(
+        self,
+        group_by: list["NoteGroupByInput"],
+        filter: Union[Optional["NoteFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["NoteOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["NoteOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupNotes":
+        from .group_notes import GroupNotes
+
+        query = gql("""
+            query GroupNotes($groupBy: [NoteGroupByInput!]!, $filter: NoteFilterInput, $orderBy: [NoteOrderByWithGroupByInput], $orderByForRecords: [NoteOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              notesGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...NoteFields
+                  }
+                }
+              }
+            }
+
+            fragment NoteFields on Note {
+              bodyV2 {
+                blocknote
+                markdown
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              position
+              title
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupNotes,
+            query=query,
+            operation_name="GroupNotes",
             variables=variables,
             **kwargs,
         )
@@ -1792,6 +2928,282 @@ class CoreClient(GeneratedBaseClient):
             ListNoteTargets,
             query=query,
             operation_name="ListNoteTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_note_targets(
+        self,
+        filter: Union[Optional["NoteTargetFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateNoteTargets":
+        from .aggregate_note_targets import AggregateNoteTargets
+
+        query = gql("""
+            query AggregateNoteTargets($filter: NoteTargetFilterInput) {
+              noteTargets(filter: $filter) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateNoteTargets,
+            query=query,
+            operation_name="AggregateNoteTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_note_targets(
+        self,
+        group_by: list["NoteTargetGroupByInput"],
+        filter: Union[Optional["NoteTargetFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["NoteTargetOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["NoteTargetOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupNoteTargets":
+        from .group_note_targets import GroupNoteTargets
+
+        query = gql("""
+            query GroupNoteTargets($groupBy: [NoteTargetGroupByInput!]!, $filter: NoteTargetFilterInput, $orderBy: [NoteTargetOrderByWithGroupByInput], $orderByForRecords: [NoteTargetOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              noteTargetsGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...NoteTargetFields
+                  }
+                }
+              }
+            }
+
+            fragment NoteTargetFields on NoteTarget {
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              noteId
+              position
+              targetCompanyId
+              targetEmploymentHistoryId
+              targetOpportunityId
+              targetPersonId
+              targetPetCareAgreementId
+              targetPetId
+              targetRocketId
+              targetSurveyResultId
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupNoteTargets,
+            query=query,
+            operation_name="GroupNoteTargets",
             variables=variables,
             **kwargs,
         )
@@ -2220,6 +3632,255 @@ class CoreClient(GeneratedBaseClient):
             ListOpportunities,
             query=query,
             operation_name="ListOpportunities",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_opportunities(
+        self,
+        filter: Union[Optional["OpportunityFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateOpportunities":
+        from .aggregate_opportunities import AggregateOpportunities
+
+        query = gql("""
+            query AggregateOpportunities($filter: OpportunityFilterInput) {
+              opportunities(filter: $filter) {
+                avgAmountAmountMicros
+                countEmptyAmount
+                countEmptyCloseDate
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStage
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyAmount
+                countNotEmptyCloseDate
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStage
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesAmount
+                countUniqueValuesCloseDate
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStage
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxAmountAmountMicros
+                maxCloseDate
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minAmountAmountMicros
+                minCloseDate
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAmount
+                percentageEmptyCloseDate
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStage
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyAmount
+                percentageNotEmptyCloseDate
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStage
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                sumAmountAmountMicros
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateOpportunities,
+            query=query,
+            operation_name="AggregateOpportunities",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_opportunities(
+        self,
+        group_by: list["OpportunityGroupByInput"],
+        filter: Union[Optional["OpportunityFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["OpportunityOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["OpportunityOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupOpportunities":
+        from .group_opportunities import GroupOpportunities
+
+        query = gql("""
+            query GroupOpportunities($groupBy: [OpportunityGroupByInput!]!, $filter: OpportunityFilterInput, $orderBy: [OpportunityOrderByWithGroupByInput], $orderByForRecords: [OpportunityOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              opportunitiesGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                avgAmountAmountMicros
+                countEmptyAmount
+                countEmptyCloseDate
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyName
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStage
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyAmount
+                countNotEmptyCloseDate
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyName
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStage
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesAmount
+                countUniqueValuesCloseDate
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesName
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStage
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxAmountAmountMicros
+                maxCloseDate
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minAmountAmountMicros
+                minCloseDate
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAmount
+                percentageEmptyCloseDate
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyName
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStage
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyAmount
+                percentageNotEmptyCloseDate
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyName
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStage
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                sumAmountAmountMicros
+                totalCount
+                edges {
+                  node {
+                    ...OpportunityFields
+                  }
+                }
+              }
+            }
+
+            fragment OpportunityFields on Opportunity {
+              amount {
+                amountMicros
+                currencyCode
+              }
+              closeDate
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              name
+              ownerId
+              pointOfContactId
+              position
+              stage
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupOpportunities,
+            query=query,
+            operation_name="GroupOpportunities",
             variables=variables,
             **kwargs,
         )
@@ -2712,6 +4373,426 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def aggregate_people(
+        self,
+        filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregatePeople":
+        from .aggregate_people import AggregatePeople
+
+        query = gql("""
+            query AggregatePeople($filter: PersonFilterInput) {
+              people(filter: $filter) {
+                countEmptyAvatarFile
+                countEmptyAvatarUrl
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyEmails
+                countEmptyId
+                countEmptyIntro
+                countEmptyJobTitle
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPerformanceRating
+                countEmptyPhones
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyWhatsapp
+                countEmptyWorkPreference
+                countNotEmptyAvatarFile
+                countNotEmptyAvatarUrl
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyEmails
+                countNotEmptyId
+                countNotEmptyIntro
+                countNotEmptyJobTitle
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPerformanceRating
+                countNotEmptyPhones
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyWhatsapp
+                countNotEmptyWorkPreference
+                countUniqueValuesAvatarFile
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesEmails
+                countUniqueValuesId
+                countUniqueValuesIntro
+                countUniqueValuesJobTitle
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPerformanceRating
+                countUniqueValuesPhones
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesWhatsapp
+                countUniqueValuesWorkPreference
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarFile
+                percentageEmptyAvatarUrl
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyEmails
+                percentageEmptyId
+                percentageEmptyIntro
+                percentageEmptyJobTitle
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPerformanceRating
+                percentageEmptyPhones
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyWhatsapp
+                percentageEmptyWorkPreference
+                percentageNotEmptyAvatarFile
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyEmails
+                percentageNotEmptyId
+                percentageNotEmptyIntro
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPerformanceRating
+                percentageNotEmptyPhones
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyWhatsapp
+                percentageNotEmptyWorkPreference
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregatePeople,
+            query=query,
+            operation_name="AggregatePeople",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_people(
+        self,
+        group_by: list["PersonGroupByInput"],
+        filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["PersonOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["PersonOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupPeople":
+        from .group_people import GroupPeople
+
+        query = gql("""
+            query GroupPeople($groupBy: [PersonGroupByInput!]!, $filter: PersonFilterInput, $orderBy: [PersonOrderByWithGroupByInput], $orderByForRecords: [PersonOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              peopleGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyAvatarFile
+                countEmptyAvatarUrl
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyEmails
+                countEmptyId
+                countEmptyIntro
+                countEmptyJobTitle
+                countEmptyLinkedinLink
+                countEmptyName
+                countEmptyPerformanceRating
+                countEmptyPhones
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyWhatsapp
+                countEmptyWorkPreference
+                countNotEmptyAvatarFile
+                countNotEmptyAvatarUrl
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyEmails
+                countNotEmptyId
+                countNotEmptyIntro
+                countNotEmptyJobTitle
+                countNotEmptyLinkedinLink
+                countNotEmptyName
+                countNotEmptyPerformanceRating
+                countNotEmptyPhones
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyWhatsapp
+                countNotEmptyWorkPreference
+                countUniqueValuesAvatarFile
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesEmails
+                countUniqueValuesId
+                countUniqueValuesIntro
+                countUniqueValuesJobTitle
+                countUniqueValuesLinkedinLink
+                countUniqueValuesName
+                countUniqueValuesPerformanceRating
+                countUniqueValuesPhones
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesWhatsapp
+                countUniqueValuesWorkPreference
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarFile
+                percentageEmptyAvatarUrl
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyEmails
+                percentageEmptyId
+                percentageEmptyIntro
+                percentageEmptyJobTitle
+                percentageEmptyLinkedinLink
+                percentageEmptyName
+                percentageEmptyPerformanceRating
+                percentageEmptyPhones
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyWhatsapp
+                percentageEmptyWorkPreference
+                percentageNotEmptyAvatarFile
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyEmails
+                percentageNotEmptyId
+                percentageNotEmptyIntro
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLinkedinLink
+                percentageNotEmptyName
+                percentageNotEmptyPerformanceRating
+                percentageNotEmptyPhones
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyWhatsapp
+                percentageNotEmptyWorkPreference
+                totalCount
+                edges {
+                  node {
+                    ...PersonFields
+                  }
+                }
+              }
+            }
+
+            fragment PersonFields on Person {
+              avatarFile {
+                extension
+                fileId
+                label
+                url
+              }
+              avatarUrl
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              emails {
+                additionalEmails
+                primaryEmail
+              }
+              id
+              intro
+              jobTitle
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name {
+                firstName
+                lastName
+              }
+              performanceRating
+              phones {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              position
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              whatsapp {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              workPreference
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupPeople,
+            query=query,
+            operation_name="GroupPeople",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def find_person_duplicates(
+        self,
+        ids: Union[Optional[list[Optional[UUID]]], "UnsetType"] = UNSET,
+        data: Union[Optional[list[Optional["PersonCreateInput"]]], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "FindPersonDuplicates":
+        from .find_person_duplicates import FindPersonDuplicates
+
+        query = gql("""
+            query FindPersonDuplicates($ids: [UUID], $data: [PersonCreateInput]) {
+              personDuplicates(ids: $ids, data: $data) {
+                totalCount
+                edges {
+                  node {
+                    ...PersonFields
+                  }
+                }
+              }
+            }
+
+            fragment PersonFields on Person {
+              avatarFile {
+                extension
+                fileId
+                label
+                url
+              }
+              avatarUrl
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              emails {
+                additionalEmails
+                primaryEmail
+              }
+              id
+              intro
+              jobTitle
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name {
+                firstName
+                lastName
+              }
+              performanceRating
+              phones {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              position
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              whatsapp {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              workPreference
+            }
+            """)
+        variables: dict[str, object] = {"ids": serialize_uuid(ids), "data": data}
+        return await self.execute_model(
+            FindPersonDuplicates,
+            query=query,
+            operation_name="FindPersonDuplicates",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_people(
         self,
         data: list["PersonCreateInput"],
@@ -3183,6 +5264,96 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def merge_people(
+        self,
+        ids: list[UUID],
+        conflict_priority_index: int,
+        dry_run: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "MergePeople":
+        from .merge_people import MergePeople
+
+        query = gql("""
+            mutation MergePeople($ids: [UUID!]!, $conflictPriorityIndex: Int!, $dryRun: Boolean) {
+              mergePeople(
+                ids: $ids
+                conflictPriorityIndex: $conflictPriorityIndex
+                dryRun: $dryRun
+              ) {
+                ...PersonFields
+              }
+            }
+
+            fragment PersonFields on Person {
+              avatarFile {
+                extension
+                fileId
+                label
+                url
+              }
+              avatarUrl
+              companyId
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              emails {
+                additionalEmails
+                primaryEmail
+              }
+              id
+              intro
+              jobTitle
+              linkedinLink {
+                primaryLinkLabel
+                primaryLinkUrl
+                secondaryLinks
+              }
+              name {
+                firstName
+                lastName
+              }
+              performanceRating
+              phones {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              position
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              whatsapp {
+                additionalPhones
+                primaryPhoneCallingCode
+                primaryPhoneCountryCode
+                primaryPhoneNumber
+              }
+              workPreference
+            }
+            """)
+        variables: dict[str, object] = {
+            "ids": serialize_uuid(ids),
+            "conflictPriorityIndex": conflict_priority_index,
+            "dryRun": dry_run,
+        }
+        return await self.execute_model(
+            MergePeople,
+            query=query,
+            operation_name="MergePeople",
+            variables=variables,
+            **kwargs,
+        )
+
     async def list_people_with_company(
         self,
         filter: Union[Optional["PersonFilterInput"], "UnsetType"] = UNSET,
@@ -3640,6 +5811,245 @@ class CoreClient(GeneratedBaseClient):
             **kwargs,
         )
 
+    async def aggregate_tasks(
+        self,
+        filter: Union[Optional["TaskFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateTasks":
+        from .aggregate_tasks import AggregateTasks
+
+        query = gql("""
+            query AggregateTasks($filter: TaskFilterInput) {
+              tasks(filter: $filter) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDueAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStatus
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDueAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStatus
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDueAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStatus
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxDueAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minDueAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDueAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStatus
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDueAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStatus
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateTasks,
+            query=query,
+            operation_name="AggregateTasks",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_tasks(
+        self,
+        group_by: list["TaskGroupByInput"],
+        filter: Union[Optional["TaskFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["TaskOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["TaskOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupTasks":
+        from .group_tasks import GroupTasks
+
+        query = gql("""
+            query GroupTasks($groupBy: [TaskGroupByInput!]!, $filter: TaskFilterInput, $orderBy: [TaskOrderByWithGroupByInput], $orderByForRecords: [TaskOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              tasksGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyBodyV2
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyDueAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyStatus
+                countEmptyTitle
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyBodyV2
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyDueAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyStatus
+                countNotEmptyTitle
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesBodyV2
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesDueAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesStatus
+                countUniqueValuesTitle
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxDueAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minDueAt
+                minUpdatedAt
+                percentageEmptyBodyV2
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyDueAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyStatus
+                percentageEmptyTitle
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyBodyV2
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyDueAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyStatus
+                percentageNotEmptyTitle
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...TaskFields
+                  }
+                }
+              }
+            }
+
+            fragment TaskFields on Task {
+              assigneeId
+              bodyV2 {
+                blocknote
+                markdown
+              }
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              dueAt
+              id
+              position
+              status
+              title
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupTasks,
+            query=query,
+            operation_name="GroupTasks",
+            variables=variables,
+            **kwargs,
+        )
+
     async def create_tasks(
         self,
         data: list["TaskCreateInput"],
@@ -4053,6 +6463,282 @@ class CoreClient(GeneratedBaseClient):
             ListTaskTargets,
             query=query,
             operation_name="ListTaskTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_task_targets(
+        self,
+        filter: Union[Optional["TaskTargetFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateTaskTargets":
+        from .aggregate_task_targets import AggregateTaskTargets
+
+        query = gql("""
+            query AggregateTaskTargets($filter: TaskTargetFilterInput) {
+              taskTargets(filter: $filter) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateTaskTargets,
+            query=query,
+            operation_name="AggregateTaskTargets",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_task_targets(
+        self,
+        group_by: list["TaskTargetGroupByInput"],
+        filter: Union[Optional["TaskTargetFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["TaskTargetOrderByWithGroupByInput"]]], "UnsetType"
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["TaskTargetOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupTaskTargets":
+        from .group_task_targets import GroupTaskTargets
+
+        query = gql("""
+            query GroupTaskTargets($groupBy: [TaskTargetGroupByInput!]!, $filter: TaskTargetFilterInput, $orderBy: [TaskTargetOrderByWithGroupByInput], $orderByForRecords: [TaskTargetOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              taskTargetsGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTargetCompany
+                countEmptyTargetEmploymentHistory
+                countEmptyTargetOpportunity
+                countEmptyTargetPerson
+                countEmptyTargetPet
+                countEmptyTargetPetCareAgreement
+                countEmptyTargetRocket
+                countEmptyTargetSurveyResult
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTargetCompany
+                countNotEmptyTargetEmploymentHistory
+                countNotEmptyTargetOpportunity
+                countNotEmptyTargetPerson
+                countNotEmptyTargetPet
+                countNotEmptyTargetPetCareAgreement
+                countNotEmptyTargetRocket
+                countNotEmptyTargetSurveyResult
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTargetCompany
+                countUniqueValuesTargetEmploymentHistory
+                countUniqueValuesTargetOpportunity
+                countUniqueValuesTargetPerson
+                countUniqueValuesTargetPet
+                countUniqueValuesTargetPetCareAgreement
+                countUniqueValuesTargetRocket
+                countUniqueValuesTargetSurveyResult
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                groupByDimensionValues
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTargetCompany
+                percentageEmptyTargetEmploymentHistory
+                percentageEmptyTargetOpportunity
+                percentageEmptyTargetPerson
+                percentageEmptyTargetPet
+                percentageEmptyTargetPetCareAgreement
+                percentageEmptyTargetRocket
+                percentageEmptyTargetSurveyResult
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTargetCompany
+                percentageNotEmptyTargetEmploymentHistory
+                percentageNotEmptyTargetOpportunity
+                percentageNotEmptyTargetPerson
+                percentageNotEmptyTargetPet
+                percentageNotEmptyTargetPetCareAgreement
+                percentageNotEmptyTargetRocket
+                percentageNotEmptyTargetSurveyResult
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                totalCount
+                edges {
+                  node {
+                    ...TaskTargetFields
+                  }
+                }
+              }
+            }
+
+            fragment TaskTargetFields on TaskTarget {
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              deletedAt
+              id
+              position
+              targetCompanyId
+              targetEmploymentHistoryId
+              targetOpportunityId
+              targetPersonId
+              targetPetCareAgreementId
+              targetPetId
+              targetRocketId
+              targetSurveyResultId
+              taskId
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupTaskTargets,
+            query=query,
+            operation_name="GroupTaskTargets",
             variables=variables,
             **kwargs,
         )
@@ -4498,6 +7184,337 @@ class CoreClient(GeneratedBaseClient):
             ListWorkspaceMembers,
             query=query,
             operation_name="ListWorkspaceMembers",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def aggregate_workspace_members(
+        self,
+        filter: Union[Optional["WorkspaceMemberFilterInput"], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "AggregateWorkspaceMembers":
+        from .aggregate_workspace_members import AggregateWorkspaceMembers
+
+        query = gql("""
+            query AggregateWorkspaceMembers($filter: WorkspaceMemberFilterInput) {
+              workspaceMembers(filter: $filter) {
+                avgCalendarStartDay
+                countEmptyAvatarUrl
+                countEmptyCalendarStartDay
+                countEmptyColorScheme
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDateFormat
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyJobTitle
+                countEmptyLocale
+                countEmptyName
+                countEmptyNumberFormat
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTimeFormat
+                countEmptyTimeZone
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyUserEmail
+                countEmptyUserId
+                countNotEmptyAvatarUrl
+                countNotEmptyCalendarStartDay
+                countNotEmptyColorScheme
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDateFormat
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyJobTitle
+                countNotEmptyLocale
+                countNotEmptyName
+                countNotEmptyNumberFormat
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTimeFormat
+                countNotEmptyTimeZone
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyUserEmail
+                countNotEmptyUserId
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCalendarStartDay
+                countUniqueValuesColorScheme
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDateFormat
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesJobTitle
+                countUniqueValuesLocale
+                countUniqueValuesName
+                countUniqueValuesNumberFormat
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTimeFormat
+                countUniqueValuesTimeZone
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesUserEmail
+                countUniqueValuesUserId
+                maxCalendarStartDay
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCalendarStartDay
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarUrl
+                percentageEmptyCalendarStartDay
+                percentageEmptyColorScheme
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDateFormat
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyJobTitle
+                percentageEmptyLocale
+                percentageEmptyName
+                percentageEmptyNumberFormat
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTimeFormat
+                percentageEmptyTimeZone
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyUserEmail
+                percentageEmptyUserId
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCalendarStartDay
+                percentageNotEmptyColorScheme
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDateFormat
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLocale
+                percentageNotEmptyName
+                percentageNotEmptyNumberFormat
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTimeFormat
+                percentageNotEmptyTimeZone
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyUserEmail
+                percentageNotEmptyUserId
+                sumCalendarStartDay
+                totalCount
+              }
+            }
+            """)
+        variables: dict[str, object] = {"filter": filter}
+        return await self.execute_model(
+            AggregateWorkspaceMembers,
+            query=query,
+            operation_name="AggregateWorkspaceMembers",
+            variables=variables,
+            **kwargs,
+        )
+
+    async def group_workspace_members(
+        self,
+        group_by: list["WorkspaceMemberGroupByInput"],
+        filter: Union[Optional["WorkspaceMemberFilterInput"], "UnsetType"] = UNSET,
+        order_by: Union[
+            Optional[list[Optional["WorkspaceMemberOrderByWithGroupByInput"]]],
+            "UnsetType",
+        ] = UNSET,
+        order_by_for_records: Union[
+            Optional[list[Optional["WorkspaceMemberOrderByInput"]]], "UnsetType"
+        ] = UNSET,
+        limit: Union[Optional[int], "UnsetType"] = UNSET,
+        offset_for_records: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GroupWorkspaceMembers":
+        from .group_workspace_members import GroupWorkspaceMembers
+
+        query = gql("""
+            query GroupWorkspaceMembers($groupBy: [WorkspaceMemberGroupByInput!]!, $filter: WorkspaceMemberFilterInput, $orderBy: [WorkspaceMemberOrderByWithGroupByInput], $orderByForRecords: [WorkspaceMemberOrderByInput], $limit: Int, $offsetForRecords: Int) {
+              workspaceMembersGroupBy(
+                groupBy: $groupBy
+                filter: $filter
+                orderBy: $orderBy
+                orderByForRecords: $orderByForRecords
+                limit: $limit
+                offsetForRecords: $offsetForRecords
+              ) {
+                avgCalendarStartDay
+                countEmptyAvatarUrl
+                countEmptyCalendarStartDay
+                countEmptyColorScheme
+                countEmptyCreatedAt
+                countEmptyCreatedBy
+                countEmptyDateFormat
+                countEmptyDeletedAt
+                countEmptyId
+                countEmptyJobTitle
+                countEmptyLocale
+                countEmptyName
+                countEmptyNumberFormat
+                countEmptyPosition
+                countEmptySearchVector
+                countEmptyTimeFormat
+                countEmptyTimeZone
+                countEmptyUpdatedAt
+                countEmptyUpdatedBy
+                countEmptyUserEmail
+                countEmptyUserId
+                countNotEmptyAvatarUrl
+                countNotEmptyCalendarStartDay
+                countNotEmptyColorScheme
+                countNotEmptyCreatedAt
+                countNotEmptyCreatedBy
+                countNotEmptyDateFormat
+                countNotEmptyDeletedAt
+                countNotEmptyId
+                countNotEmptyJobTitle
+                countNotEmptyLocale
+                countNotEmptyName
+                countNotEmptyNumberFormat
+                countNotEmptyPosition
+                countNotEmptySearchVector
+                countNotEmptyTimeFormat
+                countNotEmptyTimeZone
+                countNotEmptyUpdatedAt
+                countNotEmptyUpdatedBy
+                countNotEmptyUserEmail
+                countNotEmptyUserId
+                countUniqueValuesAvatarUrl
+                countUniqueValuesCalendarStartDay
+                countUniqueValuesColorScheme
+                countUniqueValuesCreatedAt
+                countUniqueValuesCreatedBy
+                countUniqueValuesDateFormat
+                countUniqueValuesDeletedAt
+                countUniqueValuesId
+                countUniqueValuesJobTitle
+                countUniqueValuesLocale
+                countUniqueValuesName
+                countUniqueValuesNumberFormat
+                countUniqueValuesPosition
+                countUniqueValuesSearchVector
+                countUniqueValuesTimeFormat
+                countUniqueValuesTimeZone
+                countUniqueValuesUpdatedAt
+                countUniqueValuesUpdatedBy
+                countUniqueValuesUserEmail
+                countUniqueValuesUserId
+                groupByDimensionValues
+                maxCalendarStartDay
+                maxCreatedAt
+                maxDeletedAt
+                maxUpdatedAt
+                minCalendarStartDay
+                minCreatedAt
+                minDeletedAt
+                minUpdatedAt
+                percentageEmptyAvatarUrl
+                percentageEmptyCalendarStartDay
+                percentageEmptyColorScheme
+                percentageEmptyCreatedAt
+                percentageEmptyCreatedBy
+                percentageEmptyDateFormat
+                percentageEmptyDeletedAt
+                percentageEmptyId
+                percentageEmptyJobTitle
+                percentageEmptyLocale
+                percentageEmptyName
+                percentageEmptyNumberFormat
+                percentageEmptyPosition
+                percentageEmptySearchVector
+                percentageEmptyTimeFormat
+                percentageEmptyTimeZone
+                percentageEmptyUpdatedAt
+                percentageEmptyUpdatedBy
+                percentageEmptyUserEmail
+                percentageEmptyUserId
+                percentageNotEmptyAvatarUrl
+                percentageNotEmptyCalendarStartDay
+                percentageNotEmptyColorScheme
+                percentageNotEmptyCreatedAt
+                percentageNotEmptyCreatedBy
+                percentageNotEmptyDateFormat
+                percentageNotEmptyDeletedAt
+                percentageNotEmptyId
+                percentageNotEmptyJobTitle
+                percentageNotEmptyLocale
+                percentageNotEmptyName
+                percentageNotEmptyNumberFormat
+                percentageNotEmptyPosition
+                percentageNotEmptySearchVector
+                percentageNotEmptyTimeFormat
+                percentageNotEmptyTimeZone
+                percentageNotEmptyUpdatedAt
+                percentageNotEmptyUpdatedBy
+                percentageNotEmptyUserEmail
+                percentageNotEmptyUserId
+                sumCalendarStartDay
+                totalCount
+                edges {
+                  node {
+                    ...WorkspaceMemberFields
+                  }
+                }
+              }
+            }
+
+            fragment WorkspaceMemberFields on WorkspaceMember {
+              avatarUrl
+              calendarStartDay
+              colorScheme
+              createdAt
+              createdBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              dateFormat
+              deletedAt
+              id
+              jobTitle
+              locale
+              name {
+                firstName
+                lastName
+              }
+              numberFormat
+              position
+              timeFormat
+              timeZone
+              updatedAt
+              updatedBy {
+                context
+                name
+                source
+                workspaceMemberId
+              }
+              userEmail
+              userId
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupBy": group_by,
+            "filter": filter,
+            "orderBy": order_by,
+            "orderByForRecords": order_by_for_records,
+            "limit": limit,
+            "offsetForRecords": offset_for_records,
+        }
+        return await self.execute_model(
+            GroupWorkspaceMembers,
+            query=query,
+            operation_name="GroupWorkspaceMembers",
             variables=variables,
             **kwargs,
         )

@@ -34,9 +34,27 @@ class CompanyWorkPolicyEnum(str, Enum):
     REMOTE_WORK = "REMOTE_WORK"
 
 
+class DateGranularityEnum(str, Enum):
+    DAY = "DAY"
+    DAY_OF_THE_WEEK = "DAY_OF_THE_WEEK"
+    MONTH = "MONTH"
+    MONTH_OF_THE_YEAR = "MONTH_OF_THE_YEAR"
+    NONE = "NONE"
+    QUARTER = "QUARTER"
+    QUARTER_OF_THE_YEAR = "QUARTER_OF_THE_YEAR"
+    WEEK = "WEEK"
+    YEAR = "YEAR"
+
+
 class FilterIs(str, Enum):
     NOT_NULL = "NOT_NULL"
     NULL = "NULL"
+
+
+class FirstDayOfTheWeek(str, Enum):
+    MONDAY = "MONDAY"
+    SATURDAY = "SATURDAY"
+    SUNDAY = "SUNDAY"
 
 
 class OpportunityStageEnum(str, Enum):

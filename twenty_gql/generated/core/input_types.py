@@ -24,7 +24,9 @@ from .enums import (
     ActorSourceEnum,
     AttachmentFileCategoryEnum,
     CompanyWorkPolicyEnum,
+    DateGranularityEnum,
     FilterIs,
+    FirstDayOfTheWeek,
     OpportunityStageEnum,
     OrderByDirection,
     PersonPerformanceRatingEnum,
@@ -117,6 +119,19 @@ class AddressFilterInput(BaseModel):
     address_state: Optional["StringFilter"] = None
     address_street_1: Optional["StringFilter"] = None
     address_street_2: Optional["StringFilter"] = None
+
+
+class AddressGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    address_city: Optional[bool] = None
+    address_country: Optional[bool] = None
+    address_lat: Optional[bool] = None
+    address_lng: Optional[bool] = None
+    address_postcode: Optional[bool] = None
+    address_state: Optional[bool] = None
+    address_street_1: Optional[bool] = None
+    address_street_2: Optional[bool] = None
 
 
 class AddressOrderByInput(BaseModel):
@@ -354,6 +369,43 @@ class AttachmentFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class AttachmentGroupByInput(BaseModel):
+    """An attachment"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    name: Optional[bool] = None
+    "Attachment name"
+    target_company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    target_dashboard: Optional["DashboardGroupByInput"] = None
+    "Group by fields of the related dashboard"
+    target_employment_history: Optional["EmploymentHistoryGroupByInput"] = None
+    "Group by fields of the related employmentHistory"
+    target_note: Optional["NoteGroupByInput"] = None
+    "Group by fields of the related note"
+    target_opportunity: Optional["OpportunityGroupByInput"] = None
+    "Group by fields of the related opportunity"
+    target_person: Optional["PersonGroupByInput"] = None
+    "Group by fields of the related person"
+    target_pet: Optional["PetGroupByInput"] = None
+    "Group by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementGroupByInput"] = None
+    "Group by fields of the related petCareAgreement"
+    target_rocket: Optional["RocketGroupByInput"] = None
+    "Group by fields of the related rocket"
+    target_survey_result: Optional["SurveyResultGroupByInput"] = None
+    "Group by fields of the related surveyResult"
+    target_task: Optional["TaskGroupByInput"] = None
+    "Group by fields of the related task"
+    target_workflow: Optional["WorkflowGroupByInput"] = None
+    "Group by fields of the related workflow"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class AttachmentOrderByInput(BaseModel):
     """An attachment"""
 
@@ -428,6 +480,280 @@ class AttachmentOrderByInput(BaseModel):
     target_workflow_id: Optional[OrderByDirection] = None
     "Attachment target"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class AttachmentOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_file: Optional[OrderByDirection] = None
+    "Number of empty values for file"
+    count_empty_file_category: Optional[OrderByDirection] = None
+    "Number of empty values for fileCategory"
+    count_empty_full_path: Optional[OrderByDirection] = None
+    "Number of empty values for fullPath"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_file: Optional[OrderByDirection] = None
+    "Number of non-empty values for file"
+    count_not_empty_file_category: Optional[OrderByDirection] = None
+    "Number of non-empty values for fileCategory"
+    count_not_empty_full_path: Optional[OrderByDirection] = None
+    "Number of non-empty values for fullPath"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_file: Optional[OrderByDirection] = None
+    "Number of unique values for file"
+    count_unique_values_file_category: Optional[OrderByDirection] = None
+    "Number of unique values for fileCategory"
+    count_unique_values_full_path: Optional[OrderByDirection] = None
+    "Number of unique values for fullPath"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_file: Optional[OrderByDirection] = None
+    "Percentage of empty values for file"
+    percentage_empty_file_category: Optional[OrderByDirection] = None
+    "Percentage of empty values for fileCategory"
+    percentage_empty_full_path: Optional[OrderByDirection] = None
+    "Percentage of empty values for fullPath"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_file: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for file"
+    percentage_not_empty_file_category: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for fileCategory"
+    percentage_not_empty_full_path: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for fullPath"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    target_company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    target_company_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_dashboard: Optional["DashboardOrderByInput"] = None
+    "Order by fields of the related dashboard"
+    target_dashboard_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_employment_history: Optional["EmploymentHistoryOrderByInput"] = None
+    "Order by fields of the related employmentHistory"
+    target_employment_history_id: Optional[OrderByDirection] = None
+    "Attachments Employment History"
+    target_note: Optional["NoteOrderByInput"] = None
+    "Order by fields of the related note"
+    target_note_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_opportunity: Optional["OpportunityOrderByInput"] = None
+    "Order by fields of the related opportunity"
+    target_opportunity_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_person: Optional["PersonOrderByInput"] = None
+    "Order by fields of the related person"
+    target_person_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_pet: Optional["PetOrderByInput"] = None
+    "Order by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementOrderByInput"] = None
+    "Order by fields of the related petCareAgreement"
+    target_pet_care_agreement_id: Optional[OrderByDirection] = None
+    "Attachments Pet Care Agreement"
+    target_pet_id: Optional[OrderByDirection] = None
+    "Attachments Pet"
+    target_rocket: Optional["RocketOrderByInput"] = None
+    "Order by fields of the related rocket"
+    target_rocket_id: Optional[OrderByDirection] = None
+    "Attachments Rocket"
+    target_survey_result: Optional["SurveyResultOrderByInput"] = None
+    "Order by fields of the related surveyResult"
+    target_survey_result_id: Optional[OrderByDirection] = None
+    "Attachments Survey result"
+    target_task: Optional["TaskOrderByInput"] = None
+    "Order by fields of the related task"
+    target_task_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_workflow: Optional["WorkflowOrderByInput"] = None
+    "Order by fields of the related workflow"
+    target_workflow_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class AttachmentOrderByWithGroupByInput(BaseModel):
+    """An attachment"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["AttachmentOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    file: Optional[OrderByDirection] = None
+    "Attachment file"
+    file_category: Optional[OrderByDirection] = None
+    "Attachment file category"
+    full_path: Optional[OrderByDirection] = None
+    "Attachment full path"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    name: Optional[OrderByDirection] = None
+    "Attachment name"
+    position: Optional[OrderByDirection] = None
+    "Attachment record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    target_company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    target_company_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_dashboard: Optional["DashboardOrderByWithGroupByInput"] = None
+    "Order by fields of the related dashboard"
+    target_dashboard_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_employment_history: Optional["EmploymentHistoryOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related employmentHistory"
+    target_employment_history_id: Optional[OrderByDirection] = None
+    "Attachments Employment History"
+    target_note: Optional["NoteOrderByWithGroupByInput"] = None
+    "Order by fields of the related note"
+    target_note_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_opportunity: Optional["OpportunityOrderByWithGroupByInput"] = None
+    "Order by fields of the related opportunity"
+    target_opportunity_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_person: Optional["PersonOrderByWithGroupByInput"] = None
+    "Order by fields of the related person"
+    target_person_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_pet: Optional["PetOrderByWithGroupByInput"] = None
+    "Order by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related petCareAgreement"
+    target_pet_care_agreement_id: Optional[OrderByDirection] = None
+    "Attachments Pet Care Agreement"
+    target_pet_id: Optional[OrderByDirection] = None
+    "Attachments Pet"
+    target_rocket: Optional["RocketOrderByWithGroupByInput"] = None
+    "Order by fields of the related rocket"
+    target_rocket_id: Optional[OrderByDirection] = None
+    "Attachments Rocket"
+    target_survey_result: Optional["SurveyResultOrderByWithGroupByInput"] = None
+    "Order by fields of the related surveyResult"
+    target_survey_result_id: Optional[OrderByDirection] = None
+    "Attachments Survey result"
+    target_task: Optional["TaskOrderByWithGroupByInput"] = None
+    "Order by fields of the related task"
+    target_task_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    target_workflow: Optional["WorkflowOrderByWithGroupByInput"] = None
+    "Order by fields of the related workflow"
+    target_workflow_id: Optional[OrderByDirection] = None
+    "Attachment target"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -686,6 +1012,39 @@ class CompanyFilterInput(BaseModel):
     "Company's Work Policy"
 
 
+class CompanyGroupByInput(BaseModel):
+    """A company"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    account_owner: Optional["WorkspaceMemberGroupByInput"] = None
+    "Group by fields of the related workspaceMember"
+    address: Optional["AddressGroupByInput"] = None
+    "Address of the company"
+    annual_revenue: Optional["CurrencyGroupByInput"] = None
+    "The company's total annual revenue"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    domain_name: Optional["LinksGroupByInput"] = None
+    "The company website URL. We use this url to fetch the company icon"
+    employees: Optional[bool] = None
+    "Number of employees in the company"
+    intro_video: Optional["LinksGroupByInput"] = None
+    "Company's Intro Video"
+    linkedin_link: Optional["LinksGroupByInput"] = None
+    "The company Linkedin account"
+    name: Optional[bool] = None
+    "The company name"
+    tagline: Optional[bool] = None
+    "Company's Tagline"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+    visa_sponsorship: Optional[bool] = None
+    "Company's Visa Sponsorship Policy"
+    work_policy: Optional[bool] = None
+    "Company's Work Policy"
+
+
 class CompanyOrderByInput(BaseModel):
     """A company"""
 
@@ -724,6 +1083,280 @@ class CompanyOrderByInput(BaseModel):
     tagline: Optional[OrderByDirection] = None
     "Company's Tagline"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+    visa_sponsorship: Optional[OrderByDirection] = None
+    "Company's Visa Sponsorship Policy"
+    work_policy: Optional[OrderByDirection] = None
+    "Company's Work Policy"
+
+
+class CompanyOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    account_owner: Optional["WorkspaceMemberOrderByInput"] = None
+    "Order by fields of the related workspaceMember"
+    account_owner_id: Optional[OrderByDirection] = None
+    "Your team member responsible for managing the company account"
+    avg_annual_revenue_amount_micros: Optional[OrderByDirection] = None
+    "Average amount contained in the field annualRevenue"
+    avg_employees: Optional[OrderByDirection] = None
+    "Average amount contained in the field employees"
+    count_empty_address: Optional[OrderByDirection] = None
+    "Number of empty values for address"
+    count_empty_annual_revenue: Optional[OrderByDirection] = None
+    "Number of empty values for annualRevenue"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_domain_name: Optional[OrderByDirection] = None
+    "Number of empty values for domainName"
+    count_empty_employees: Optional[OrderByDirection] = None
+    "Number of empty values for employees"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_intro_video: Optional[OrderByDirection] = None
+    "Number of empty values for introVideo"
+    count_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Number of empty values for linkedinLink"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_tagline: Optional[OrderByDirection] = None
+    "Number of empty values for tagline"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_empty_visa_sponsorship: Optional[OrderByDirection] = None
+    "Number of empty values for visaSponsorship"
+    count_empty_work_policy: Optional[OrderByDirection] = None
+    "Number of empty values for workPolicy"
+    count_false_visa_sponsorship: Optional[OrderByDirection] = None
+    "Count of false values in the field visaSponsorship"
+    count_not_empty_address: Optional[OrderByDirection] = None
+    "Number of non-empty values for address"
+    count_not_empty_annual_revenue: Optional[OrderByDirection] = None
+    "Number of non-empty values for annualRevenue"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_domain_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for domainName"
+    count_not_empty_employees: Optional[OrderByDirection] = None
+    "Number of non-empty values for employees"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_intro_video: Optional[OrderByDirection] = None
+    "Number of non-empty values for introVideo"
+    count_not_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Number of non-empty values for linkedinLink"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_tagline: Optional[OrderByDirection] = None
+    "Number of non-empty values for tagline"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_not_empty_visa_sponsorship: Optional[OrderByDirection] = None
+    "Number of non-empty values for visaSponsorship"
+    count_not_empty_work_policy: Optional[OrderByDirection] = None
+    "Number of non-empty values for workPolicy"
+    count_true_visa_sponsorship: Optional[OrderByDirection] = None
+    "Count of true values in the field visaSponsorship"
+    count_unique_values_address: Optional[OrderByDirection] = None
+    "Number of unique values for address"
+    count_unique_values_annual_revenue: Optional[OrderByDirection] = None
+    "Number of unique values for annualRevenue"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_domain_name: Optional[OrderByDirection] = None
+    "Number of unique values for domainName"
+    count_unique_values_employees: Optional[OrderByDirection] = None
+    "Number of unique values for employees"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_intro_video: Optional[OrderByDirection] = None
+    "Number of unique values for introVideo"
+    count_unique_values_linkedin_link: Optional[OrderByDirection] = None
+    "Number of unique values for linkedinLink"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_tagline: Optional[OrderByDirection] = None
+    "Number of unique values for tagline"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    count_unique_values_visa_sponsorship: Optional[OrderByDirection] = None
+    "Number of unique values for visaSponsorship"
+    count_unique_values_work_policy: Optional[OrderByDirection] = None
+    "Number of unique values for workPolicy"
+    max_annual_revenue_amount_micros: Optional[OrderByDirection] = None
+    "Maximal amount contained in the field annualRevenue"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_employees: Optional[OrderByDirection] = None
+    "Maximum amount contained in the field employees"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_annual_revenue_amount_micros: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field annualRevenue"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_employees: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field employees"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_address: Optional[OrderByDirection] = None
+    "Percentage of empty values for address"
+    percentage_empty_annual_revenue: Optional[OrderByDirection] = None
+    "Percentage of empty values for annualRevenue"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_domain_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for domainName"
+    percentage_empty_employees: Optional[OrderByDirection] = None
+    "Percentage of empty values for employees"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_intro_video: Optional[OrderByDirection] = None
+    "Percentage of empty values for introVideo"
+    percentage_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Percentage of empty values for linkedinLink"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_tagline: Optional[OrderByDirection] = None
+    "Percentage of empty values for tagline"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_empty_visa_sponsorship: Optional[OrderByDirection] = None
+    "Percentage of empty values for visaSponsorship"
+    percentage_empty_work_policy: Optional[OrderByDirection] = None
+    "Percentage of empty values for workPolicy"
+    percentage_not_empty_address: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for address"
+    percentage_not_empty_annual_revenue: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for annualRevenue"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_domain_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for domainName"
+    percentage_not_empty_employees: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for employees"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_intro_video: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for introVideo"
+    percentage_not_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for linkedinLink"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_tagline: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for tagline"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    percentage_not_empty_visa_sponsorship: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for visaSponsorship"
+    percentage_not_empty_work_policy: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for workPolicy"
+    sum_annual_revenue_amount_micros: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field annualRevenue"
+    sum_employees: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field employees"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class CompanyOrderByWithGroupByInput(BaseModel):
+    """A company"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    account_owner: Optional["WorkspaceMemberOrderByWithGroupByInput"] = None
+    "Order by fields of the related workspaceMember"
+    account_owner_id: Optional[OrderByDirection] = None
+    "Your team member responsible for managing the company account"
+    address: Optional["AddressOrderByInput"] = None
+    "Address of the company"
+    aggregate: Optional["CompanyOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    annual_revenue: Optional["CurrencyOrderByInput"] = None
+    "The company's total annual revenue"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    domain_name: Optional["LinksOrderByInput"] = None
+    "The company website URL. We use this url to fetch the company icon"
+    employees: Optional[OrderByDirection] = None
+    "Number of employees in the company"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    intro_video: Optional["LinksOrderByInput"] = None
+    "Company's Intro Video"
+    linkedin_link: Optional["LinksOrderByInput"] = None
+    "The company Linkedin account"
+    name: Optional[OrderByDirection] = None
+    "The company name"
+    position: Optional[OrderByDirection] = None
+    "Company record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    tagline: Optional[OrderByDirection] = None
+    "Company's Tagline"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -833,6 +1466,13 @@ class CurrencyFilterInput(BaseModel):
     currency_code: Optional["StringFilter"] = None
 
 
+class CurrencyGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    amount_micros: Optional[bool] = None
+    currency_code: Optional[bool] = None
+
+
 class CurrencyOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -890,6 +1530,21 @@ class DashboardFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class DashboardGroupByInput(BaseModel):
+    """A dashboard"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    page_layout_id: Optional[bool] = None
+    "Dashboard page layout"
+    title: Optional[bool] = None
+    "Dashboard title"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class DashboardOrderByInput(BaseModel):
     """A dashboard"""
 
@@ -912,6 +1567,156 @@ class DashboardOrderByInput(BaseModel):
     title: Optional[OrderByDirection] = None
     "Dashboard title"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class DashboardOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_page_layout_id: Optional[OrderByDirection] = None
+    "Number of empty values for pageLayoutId"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_title: Optional[OrderByDirection] = None
+    "Number of empty values for title"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_page_layout_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for pageLayoutId"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_title: Optional[OrderByDirection] = None
+    "Number of non-empty values for title"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_page_layout_id: Optional[OrderByDirection] = None
+    "Number of unique values for pageLayoutId"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_title: Optional[OrderByDirection] = None
+    "Number of unique values for title"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_page_layout_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for pageLayoutId"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_title: Optional[OrderByDirection] = None
+    "Percentage of empty values for title"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_page_layout_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for pageLayoutId"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_title: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for title"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class DashboardOrderByWithGroupByInput(BaseModel):
+    """A dashboard"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["DashboardOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    page_layout_id: Optional[OrderByDirection] = None
+    "Dashboard page layout"
+    position: Optional[OrderByDirection] = None
+    "Dashboard record Position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    title: Optional[OrderByDirection] = None
+    "Dashboard title"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -979,6 +1784,12 @@ class EmailsFilterInput(BaseModel):
     primary_email: Optional["StringFilter"] = None
 
 
+class EmailsGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    primary_email: Optional[bool] = None
+
+
 class EmailsOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -1038,6 +1849,19 @@ class EmploymentHistoryFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class EmploymentHistoryGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    person: Optional["PersonGroupByInput"] = None
+    "Group by fields of the related person"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class EmploymentHistoryOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -1062,6 +1886,146 @@ class EmploymentHistoryOrderByInput(BaseModel):
     search_vector: Optional[OrderByDirection] = None
     "Search vector"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class EmploymentHistoryOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    company_id: Optional[OrderByDirection] = None
+    "EmploymentHistories Company"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    person: Optional["PersonOrderByInput"] = None
+    "Order by fields of the related person"
+    person_id: Optional[OrderByDirection] = None
+    "EmploymentHistories Person"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class EmploymentHistoryOrderByWithGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["EmploymentHistoryOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    company_id: Optional[OrderByDirection] = None
+    "EmploymentHistories Company"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Deletion date"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    person: Optional["PersonOrderByWithGroupByInput"] = None
+    "Order by fields of the related person"
+    person_id: Optional[OrderByDirection] = None
+    "EmploymentHistories Person"
+    position: Optional[OrderByDirection] = None
+    "Position"
+    search_vector: Optional[OrderByDirection] = None
+    "Search vector"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -1117,6 +2081,13 @@ class FullNameFilterInput(BaseModel):
     last_name: Optional["StringFilter"] = None
 
 
+class FullNameGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    first_name: Optional[bool] = None
+    last_name: Optional[bool] = None
+
+
 class FullNameOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -1129,6 +2100,17 @@ class FullNameUpdateInput(BaseModel):
     model_config = ConfigDict(ser_json_inf_nan="constants")
     first_name: Optional[str] = None
     last_name: Optional[str] = None
+
+
+class GroupByDateGranularityInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    granularity: Optional[DateGranularityEnum] = None
+    "Date granularity (e.g. day, month, quarter, year, week, day of the week, quarter of the year, month of the year)"
+    time_zone: Optional[str] = None
+    "Timezone used to compute the aggregate value and in which is expressed the granular period, for example a day in UTC-12 is not the same period as a day in UTC+3, the requester needs to precise this otherwise the server will assume a timezone and the requester cannot know in which timezone the aggregate values are computed."
+    week_start_day: Optional[FirstDayOfTheWeek] = None
+    "First day of the week (only applicable when granularity is WEEK). Defaults to MONDAY if not specified."
 
 
 class IntFilter(BaseModel):
@@ -1160,6 +2142,13 @@ class LinksFilterInput(BaseModel):
     primary_link_label: Optional["StringFilter"] = None
     primary_link_url: Optional["StringFilter"] = None
     secondary_links: Optional["RawJsonFilter"] = None
+
+
+class LinksGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    primary_link_label: Optional[bool] = None
+    primary_link_url: Optional[bool] = None
 
 
 class LinksOrderByInput(BaseModel):
@@ -1250,6 +2239,21 @@ class NoteFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class NoteGroupByInput(BaseModel):
+    """A note"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    body_v_2: Optional["RichTextGroupByInput"] = None
+    "Note body"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    title: Optional[bool] = None
+    "Note title"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class NoteOrderByInput(BaseModel):
     """A note"""
 
@@ -1272,6 +2276,156 @@ class NoteOrderByInput(BaseModel):
     title: Optional[OrderByDirection] = None
     "Note title"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class NoteOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_body_v_2: Optional[OrderByDirection] = None
+    "Number of empty values for bodyV2"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_title: Optional[OrderByDirection] = None
+    "Number of empty values for title"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_body_v_2: Optional[OrderByDirection] = None
+    "Number of non-empty values for bodyV2"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_title: Optional[OrderByDirection] = None
+    "Number of non-empty values for title"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_body_v_2: Optional[OrderByDirection] = None
+    "Number of unique values for bodyV2"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_title: Optional[OrderByDirection] = None
+    "Number of unique values for title"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_body_v_2: Optional[OrderByDirection] = None
+    "Percentage of empty values for bodyV2"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_title: Optional[OrderByDirection] = None
+    "Percentage of empty values for title"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_body_v_2: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for bodyV2"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_title: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for title"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class NoteOrderByWithGroupByInput(BaseModel):
+    """A note"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["NoteOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    body_v_2: Optional["RichTextOrderByInput"] = None
+    "Note body"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    position: Optional[OrderByDirection] = None
+    "Note record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    title: Optional[OrderByDirection] = None
+    "Note title"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -1425,6 +2579,35 @@ class NoteTargetFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class NoteTargetGroupByInput(BaseModel):
+    """A note target"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    note: Optional["NoteGroupByInput"] = None
+    "Group by fields of the related note"
+    target_company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    target_employment_history: Optional["EmploymentHistoryGroupByInput"] = None
+    "Group by fields of the related employmentHistory"
+    target_opportunity: Optional["OpportunityGroupByInput"] = None
+    "Group by fields of the related opportunity"
+    target_person: Optional["PersonGroupByInput"] = None
+    "Group by fields of the related person"
+    target_pet: Optional["PetGroupByInput"] = None
+    "Group by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementGroupByInput"] = None
+    "Group by fields of the related petCareAgreement"
+    target_rocket: Optional["RocketGroupByInput"] = None
+    "Group by fields of the related rocket"
+    target_survey_result: Optional["SurveyResultGroupByInput"] = None
+    "Group by fields of the related surveyResult"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class NoteTargetOrderByInput(BaseModel):
     """A note target"""
 
@@ -1479,6 +2662,208 @@ class NoteTargetOrderByInput(BaseModel):
     target_survey_result_id: Optional[OrderByDirection] = None
     "NoteTargets Survey result"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class NoteTargetOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    note: Optional["NoteOrderByInput"] = None
+    "Order by fields of the related note"
+    note_id: Optional[OrderByDirection] = None
+    "NoteTarget note"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    target_company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    target_company_id: Optional[OrderByDirection] = None
+    "NoteTarget target"
+    target_employment_history: Optional["EmploymentHistoryOrderByInput"] = None
+    "Order by fields of the related employmentHistory"
+    target_employment_history_id: Optional[OrderByDirection] = None
+    "NoteTargets Employment History"
+    target_opportunity: Optional["OpportunityOrderByInput"] = None
+    "Order by fields of the related opportunity"
+    target_opportunity_id: Optional[OrderByDirection] = None
+    "NoteTarget target"
+    target_person: Optional["PersonOrderByInput"] = None
+    "Order by fields of the related person"
+    target_person_id: Optional[OrderByDirection] = None
+    "NoteTarget target"
+    target_pet: Optional["PetOrderByInput"] = None
+    "Order by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementOrderByInput"] = None
+    "Order by fields of the related petCareAgreement"
+    target_pet_care_agreement_id: Optional[OrderByDirection] = None
+    "NoteTargets Pet Care Agreement"
+    target_pet_id: Optional[OrderByDirection] = None
+    "NoteTargets Pet"
+    target_rocket: Optional["RocketOrderByInput"] = None
+    "Order by fields of the related rocket"
+    target_rocket_id: Optional[OrderByDirection] = None
+    "NoteTargets Rocket"
+    target_survey_result: Optional["SurveyResultOrderByInput"] = None
+    "Order by fields of the related surveyResult"
+    target_survey_result_id: Optional[OrderByDirection] = None
+    "NoteTargets Survey result"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class NoteTargetOrderByWithGroupByInput(BaseModel):
+    """A note target"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["NoteTargetOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    note: Optional["NoteOrderByWithGroupByInput"] = None
+    "Order by fields of the related note"
+    note_id: Optional[OrderByDirection] = None
+    "NoteTarget note"
+    position: Optional[OrderByDirection] = None
+    "NoteTarget record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    target_company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    target_company_id: Optional[OrderByDirection] = None
+    "NoteTarget target"
+    target_employment_history: Optional["EmploymentHistoryOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related employmentHistory"
+    target_employment_history_id: Optional[OrderByDirection] = None
+    "NoteTargets Employment History"
+    target_opportunity: Optional["OpportunityOrderByWithGroupByInput"] = None
+    "Order by fields of the related opportunity"
+    target_opportunity_id: Optional[OrderByDirection] = None
+    "NoteTarget target"
+    target_person: Optional["PersonOrderByWithGroupByInput"] = None
+    "Order by fields of the related person"
+    target_person_id: Optional[OrderByDirection] = None
+    "NoteTarget target"
+    target_pet: Optional["PetOrderByWithGroupByInput"] = None
+    "Order by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related petCareAgreement"
+    target_pet_care_agreement_id: Optional[OrderByDirection] = None
+    "NoteTargets Pet Care Agreement"
+    target_pet_id: Optional[OrderByDirection] = None
+    "NoteTargets Pet"
+    target_rocket: Optional["RocketOrderByWithGroupByInput"] = None
+    "Order by fields of the related rocket"
+    target_rocket_id: Optional[OrderByDirection] = None
+    "NoteTargets Rocket"
+    target_survey_result: Optional["SurveyResultOrderByWithGroupByInput"] = None
+    "Order by fields of the related surveyResult"
+    target_survey_result_id: Optional[OrderByDirection] = None
+    "NoteTargets Survey result"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -1707,6 +3092,31 @@ class OpportunityFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class OpportunityGroupByInput(BaseModel):
+    """An opportunity"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    amount: Optional["CurrencyGroupByInput"] = None
+    "Opportunity amount"
+    close_date: Optional["GroupByDateGranularityInput"] = None
+    "Opportunity close date"
+    company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    name: Optional[bool] = None
+    "The opportunity name"
+    owner: Optional["WorkspaceMemberGroupByInput"] = None
+    "Group by fields of the related workspaceMember"
+    point_of_contact: Optional["PersonGroupByInput"] = None
+    "Group by fields of the related person"
+    stage: Optional[bool] = None
+    "Opportunity stage"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class OpportunityOrderByInput(BaseModel):
     """An opportunity"""
 
@@ -1745,6 +3155,216 @@ class OpportunityOrderByInput(BaseModel):
     stage: Optional[OrderByDirection] = None
     "Opportunity stage"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class OpportunityOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    avg_amount_amount_micros: Optional[OrderByDirection] = None
+    "Average amount contained in the field amount"
+    company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    company_id: Optional[OrderByDirection] = None
+    "Opportunity company"
+    count_empty_amount: Optional[OrderByDirection] = None
+    "Number of empty values for amount"
+    count_empty_close_date: Optional[OrderByDirection] = None
+    "Number of empty values for closeDate"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_stage: Optional[OrderByDirection] = None
+    "Number of empty values for stage"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_amount: Optional[OrderByDirection] = None
+    "Number of non-empty values for amount"
+    count_not_empty_close_date: Optional[OrderByDirection] = None
+    "Number of non-empty values for closeDate"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_stage: Optional[OrderByDirection] = None
+    "Number of non-empty values for stage"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_amount: Optional[OrderByDirection] = None
+    "Number of unique values for amount"
+    count_unique_values_close_date: Optional[OrderByDirection] = None
+    "Number of unique values for closeDate"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_stage: Optional[OrderByDirection] = None
+    "Number of unique values for stage"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_amount_amount_micros: Optional[OrderByDirection] = None
+    "Maximal amount contained in the field amount"
+    max_close_date: Optional[OrderByDirection] = None
+    "Latest date contained in the field closeDate"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_amount_amount_micros: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field amount"
+    min_close_date: Optional[OrderByDirection] = None
+    "Earliest date contained in the field closeDate"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    owner: Optional["WorkspaceMemberOrderByInput"] = None
+    "Order by fields of the related workspaceMember"
+    owner_id: Optional[OrderByDirection] = None
+    "Opportunity owner"
+    percentage_empty_amount: Optional[OrderByDirection] = None
+    "Percentage of empty values for amount"
+    percentage_empty_close_date: Optional[OrderByDirection] = None
+    "Percentage of empty values for closeDate"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_stage: Optional[OrderByDirection] = None
+    "Percentage of empty values for stage"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_amount: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for amount"
+    percentage_not_empty_close_date: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for closeDate"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_stage: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for stage"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    point_of_contact: Optional["PersonOrderByInput"] = None
+    "Order by fields of the related person"
+    point_of_contact_id: Optional[OrderByDirection] = None
+    "Opportunity point of contact"
+    sum_amount_amount_micros: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field amount"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class OpportunityOrderByWithGroupByInput(BaseModel):
+    """An opportunity"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["OpportunityOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    amount: Optional["CurrencyOrderByInput"] = None
+    "Opportunity amount"
+    close_date: Optional["OrderByDateGranularityInput"] = None
+    "Opportunity close date"
+    company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    company_id: Optional[OrderByDirection] = None
+    "Opportunity company"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    name: Optional[OrderByDirection] = None
+    "The opportunity name"
+    owner: Optional["WorkspaceMemberOrderByWithGroupByInput"] = None
+    "Order by fields of the related workspaceMember"
+    owner_id: Optional[OrderByDirection] = None
+    "Opportunity owner"
+    point_of_contact: Optional["PersonOrderByWithGroupByInput"] = None
+    "Order by fields of the related person"
+    point_of_contact_id: Optional[OrderByDirection] = None
+    "Opportunity point of contact"
+    position: Optional[OrderByDirection] = None
+    "Opportunity record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    stage: Optional[OrderByDirection] = None
+    "Opportunity stage"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -1830,6 +3450,13 @@ class OpportunityWhereUniqueInput(BaseModel):
     model_config = ConfigDict(ser_json_inf_nan="constants")
     id: Optional[Annotated[UUID, PlainSerializer(serialize_uuid)]] = None
     "Connect by Id"
+
+
+class OrderByDateGranularityInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    granularity: Optional[DateGranularityEnum] = None
+    order_by: Optional[OrderByDirection] = None
 
 
 class PersonConnectInput(BaseModel):
@@ -1955,6 +3582,37 @@ class PersonFilterInput(BaseModel):
     "Person's Work Preference"
 
 
+class PersonGroupByInput(BaseModel):
+    """A person"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    emails: Optional["EmailsGroupByInput"] = None
+    "Contact's Emails"
+    intro: Optional[bool] = None
+    "Contact's Intro"
+    job_title: Optional[bool] = None
+    "Contact's job title"
+    linkedin_link: Optional["LinksGroupByInput"] = None
+    "Contact's Linkedin account"
+    name: Optional["FullNameGroupByInput"] = None
+    "Contact's name"
+    performance_rating: Optional[bool] = None
+    "Person's Performance Rating"
+    phones: Optional["PhonesGroupByInput"] = None
+    "Contact's phone numbers"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+    whatsapp: Optional["PhonesGroupByInput"] = None
+    "Contact's Whatsapp Number"
+    work_preference: Optional[bool] = None
+    "Person's Work Preference"
+
+
 class PersonOrderByInput(BaseModel):
     """A person"""
 
@@ -1995,6 +3653,272 @@ class PersonOrderByInput(BaseModel):
     search_vector: Optional[OrderByDirection] = None
     "Field used for full-text search"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+    whatsapp: Optional["PhonesOrderByInput"] = None
+    "Contact's Whatsapp Number"
+    work_preference: Optional[OrderByDirection] = None
+    "Person's Work Preference"
+
+
+class PersonOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    company_id: Optional[OrderByDirection] = None
+    "Contact's company"
+    count_empty_avatar_file: Optional[OrderByDirection] = None
+    "Number of empty values for avatarFile"
+    count_empty_avatar_url: Optional[OrderByDirection] = None
+    "Number of empty values for avatarUrl"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_emails: Optional[OrderByDirection] = None
+    "Number of empty values for emails"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_intro: Optional[OrderByDirection] = None
+    "Number of empty values for intro"
+    count_empty_job_title: Optional[OrderByDirection] = None
+    "Number of empty values for jobTitle"
+    count_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Number of empty values for linkedinLink"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_performance_rating: Optional[OrderByDirection] = None
+    "Number of empty values for performanceRating"
+    count_empty_phones: Optional[OrderByDirection] = None
+    "Number of empty values for phones"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_empty_whatsapp: Optional[OrderByDirection] = None
+    "Number of empty values for whatsapp"
+    count_empty_work_preference: Optional[OrderByDirection] = None
+    "Number of empty values for workPreference"
+    count_not_empty_avatar_file: Optional[OrderByDirection] = None
+    "Number of non-empty values for avatarFile"
+    count_not_empty_avatar_url: Optional[OrderByDirection] = None
+    "Number of non-empty values for avatarUrl"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_emails: Optional[OrderByDirection] = None
+    "Number of non-empty values for emails"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_intro: Optional[OrderByDirection] = None
+    "Number of non-empty values for intro"
+    count_not_empty_job_title: Optional[OrderByDirection] = None
+    "Number of non-empty values for jobTitle"
+    count_not_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Number of non-empty values for linkedinLink"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_performance_rating: Optional[OrderByDirection] = None
+    "Number of non-empty values for performanceRating"
+    count_not_empty_phones: Optional[OrderByDirection] = None
+    "Number of non-empty values for phones"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_not_empty_whatsapp: Optional[OrderByDirection] = None
+    "Number of non-empty values for whatsapp"
+    count_not_empty_work_preference: Optional[OrderByDirection] = None
+    "Number of non-empty values for workPreference"
+    count_unique_values_avatar_file: Optional[OrderByDirection] = None
+    "Number of unique values for avatarFile"
+    count_unique_values_avatar_url: Optional[OrderByDirection] = None
+    "Number of unique values for avatarUrl"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_emails: Optional[OrderByDirection] = None
+    "Number of unique values for emails"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_intro: Optional[OrderByDirection] = None
+    "Number of unique values for intro"
+    count_unique_values_job_title: Optional[OrderByDirection] = None
+    "Number of unique values for jobTitle"
+    count_unique_values_linkedin_link: Optional[OrderByDirection] = None
+    "Number of unique values for linkedinLink"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_performance_rating: Optional[OrderByDirection] = None
+    "Number of unique values for performanceRating"
+    count_unique_values_phones: Optional[OrderByDirection] = None
+    "Number of unique values for phones"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    count_unique_values_whatsapp: Optional[OrderByDirection] = None
+    "Number of unique values for whatsapp"
+    count_unique_values_work_preference: Optional[OrderByDirection] = None
+    "Number of unique values for workPreference"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_avatar_file: Optional[OrderByDirection] = None
+    "Percentage of empty values for avatarFile"
+    percentage_empty_avatar_url: Optional[OrderByDirection] = None
+    "Percentage of empty values for avatarUrl"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_emails: Optional[OrderByDirection] = None
+    "Percentage of empty values for emails"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_intro: Optional[OrderByDirection] = None
+    "Percentage of empty values for intro"
+    percentage_empty_job_title: Optional[OrderByDirection] = None
+    "Percentage of empty values for jobTitle"
+    percentage_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Percentage of empty values for linkedinLink"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_performance_rating: Optional[OrderByDirection] = None
+    "Percentage of empty values for performanceRating"
+    percentage_empty_phones: Optional[OrderByDirection] = None
+    "Percentage of empty values for phones"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_empty_whatsapp: Optional[OrderByDirection] = None
+    "Percentage of empty values for whatsapp"
+    percentage_empty_work_preference: Optional[OrderByDirection] = None
+    "Percentage of empty values for workPreference"
+    percentage_not_empty_avatar_file: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for avatarFile"
+    percentage_not_empty_avatar_url: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for avatarUrl"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_emails: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for emails"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_intro: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for intro"
+    percentage_not_empty_job_title: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for jobTitle"
+    percentage_not_empty_linkedin_link: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for linkedinLink"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_performance_rating: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for performanceRating"
+    percentage_not_empty_phones: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for phones"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    percentage_not_empty_whatsapp: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for whatsapp"
+    percentage_not_empty_work_preference: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for workPreference"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class PersonOrderByWithGroupByInput(BaseModel):
+    """A person"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["PersonOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    avatar_file: Optional[OrderByDirection] = None
+    "Contact's avatar file"
+    avatar_url: Optional[OrderByDirection] = None
+    "Contact's avatar"
+    company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    company_id: Optional[OrderByDirection] = None
+    "Contact's company"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    emails: Optional["EmailsOrderByInput"] = None
+    "Contact's Emails"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    intro: Optional[OrderByDirection] = None
+    "Contact's Intro"
+    job_title: Optional[OrderByDirection] = None
+    "Contact's job title"
+    linkedin_link: Optional["LinksOrderByInput"] = None
+    "Contact's Linkedin account"
+    name: Optional["FullNameOrderByInput"] = None
+    "Contact's name"
+    performance_rating: Optional[OrderByDirection] = None
+    "Person's Performance Rating"
+    phones: Optional["PhonesOrderByInput"] = None
+    "Contact's phone numbers"
+    position: Optional[OrderByDirection] = None
+    "Person record Position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -2150,6 +4074,21 @@ class PetCareAgreementFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class PetCareAgreementGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    caretaker_company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    caretaker_person: Optional["PersonGroupByInput"] = None
+    "Group by fields of the related person"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    pet: Optional["PetGroupByInput"] = None
+    "Group by fields of the related pet"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class PetCareAgreementOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -2178,6 +4117,154 @@ class PetCareAgreementOrderByInput(BaseModel):
     search_vector: Optional[OrderByDirection] = None
     "Search vector"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class PetCareAgreementOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    caretaker_company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    caretaker_company_id: Optional[OrderByDirection] = None
+    "PetCareAgreements tied to the Company"
+    caretaker_person: Optional["PersonOrderByInput"] = None
+    "Order by fields of the related person"
+    caretaker_person_id: Optional[OrderByDirection] = None
+    "PetCareAgreements tied to the Person"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    pet: Optional["PetOrderByInput"] = None
+    "Order by fields of the related pet"
+    pet_id: Optional[OrderByDirection] = None
+    "PetCareAgreements Pet"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class PetCareAgreementOrderByWithGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["PetCareAgreementOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    caretaker_company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    caretaker_company_id: Optional[OrderByDirection] = None
+    "PetCareAgreements tied to the Company"
+    caretaker_person: Optional["PersonOrderByWithGroupByInput"] = None
+    "Order by fields of the related person"
+    caretaker_person_id: Optional[OrderByDirection] = None
+    "PetCareAgreements tied to the Person"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Deletion date"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    pet: Optional["PetOrderByWithGroupByInput"] = None
+    "Order by fields of the related pet"
+    pet_id: Optional[OrderByDirection] = None
+    "PetCareAgreements Pet"
+    position: Optional[OrderByDirection] = None
+    "Position"
+    search_vector: Optional[OrderByDirection] = None
+    "Search vector"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -2256,6 +4343,36 @@ class PetFilterInput(BaseModel):
     vet_phone: Optional["PhonesFilterInput"] = None
 
 
+class PetGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    age: Optional[bool] = None
+    average_cost_of_kibble_per_month: Optional["CurrencyGroupByInput"] = None
+    bio: Optional[bool] = None
+    birthday: Optional["GroupByDateGranularityInput"] = None
+    comments: Optional[bool] = None
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    interesting_facts: Optional[bool] = None
+    is_good_with_kids: Optional[bool] = None
+    location: Optional["AddressGroupByInput"] = None
+    makes_owner_think_of: Optional["FullNameGroupByInput"] = None
+    name: Optional[bool] = None
+    "Name"
+    pictures: Optional["LinksGroupByInput"] = None
+    polymorphic_owner_rocket: Optional["RocketGroupByInput"] = None
+    "Group by fields of the related rocket"
+    polymorphic_owner_survey_result: Optional["SurveyResultGroupByInput"] = None
+    "Group by fields of the related surveyResult"
+    sound_swag: Optional[bool] = None
+    species: Optional[bool] = None
+    traits: Optional[bool] = None
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+    vet_email: Optional["EmailsGroupByInput"] = None
+    vet_phone: Optional["PhonesGroupByInput"] = None
+
+
 class PetOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -2296,6 +4413,372 @@ class PetOrderByInput(BaseModel):
     species: Optional[OrderByDirection] = None
     traits: Optional[OrderByDirection] = None
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+    vet_email: Optional["EmailsOrderByInput"] = None
+    vet_phone: Optional["PhonesOrderByInput"] = None
+
+
+class PetOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    avg_age: Optional[OrderByDirection] = None
+    "Average amount contained in the field age"
+    avg_average_cost_of_kibble_per_month_amount_micros: Optional[OrderByDirection] = (
+        None
+    )
+    "Average amount contained in the field averageCostOfKibblePerMonth"
+    count_empty_age: Optional[OrderByDirection] = None
+    "Number of empty values for age"
+    count_empty_average_cost_of_kibble_per_month: Optional[OrderByDirection] = None
+    "Number of empty values for averageCostOfKibblePerMonth"
+    count_empty_bio: Optional[OrderByDirection] = None
+    "Number of empty values for bio"
+    count_empty_birthday: Optional[OrderByDirection] = None
+    "Number of empty values for birthday"
+    count_empty_comments: Optional[OrderByDirection] = None
+    "Number of empty values for comments"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_extra_data: Optional[OrderByDirection] = None
+    "Number of empty values for extraData"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_interesting_facts: Optional[OrderByDirection] = None
+    "Number of empty values for interestingFacts"
+    count_empty_is_good_with_kids: Optional[OrderByDirection] = None
+    "Number of empty values for isGoodWithKids"
+    count_empty_location: Optional[OrderByDirection] = None
+    "Number of empty values for location"
+    count_empty_makes_owner_think_of: Optional[OrderByDirection] = None
+    "Number of empty values for makesOwnerThinkOf"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_pictures: Optional[OrderByDirection] = None
+    "Number of empty values for pictures"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_sound_swag: Optional[OrderByDirection] = None
+    "Number of empty values for soundSwag"
+    count_empty_species: Optional[OrderByDirection] = None
+    "Number of empty values for species"
+    count_empty_traits: Optional[OrderByDirection] = None
+    "Number of empty values for traits"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_empty_vet_email: Optional[OrderByDirection] = None
+    "Number of empty values for vetEmail"
+    count_empty_vet_phone: Optional[OrderByDirection] = None
+    "Number of empty values for vetPhone"
+    count_false_is_good_with_kids: Optional[OrderByDirection] = None
+    "Count of false values in the field isGoodWithKids"
+    count_not_empty_age: Optional[OrderByDirection] = None
+    "Number of non-empty values for age"
+    count_not_empty_average_cost_of_kibble_per_month: Optional[OrderByDirection] = None
+    "Number of non-empty values for averageCostOfKibblePerMonth"
+    count_not_empty_bio: Optional[OrderByDirection] = None
+    "Number of non-empty values for bio"
+    count_not_empty_birthday: Optional[OrderByDirection] = None
+    "Number of non-empty values for birthday"
+    count_not_empty_comments: Optional[OrderByDirection] = None
+    "Number of non-empty values for comments"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_extra_data: Optional[OrderByDirection] = None
+    "Number of non-empty values for extraData"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_interesting_facts: Optional[OrderByDirection] = None
+    "Number of non-empty values for interestingFacts"
+    count_not_empty_is_good_with_kids: Optional[OrderByDirection] = None
+    "Number of non-empty values for isGoodWithKids"
+    count_not_empty_location: Optional[OrderByDirection] = None
+    "Number of non-empty values for location"
+    count_not_empty_makes_owner_think_of: Optional[OrderByDirection] = None
+    "Number of non-empty values for makesOwnerThinkOf"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_pictures: Optional[OrderByDirection] = None
+    "Number of non-empty values for pictures"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_sound_swag: Optional[OrderByDirection] = None
+    "Number of non-empty values for soundSwag"
+    count_not_empty_species: Optional[OrderByDirection] = None
+    "Number of non-empty values for species"
+    count_not_empty_traits: Optional[OrderByDirection] = None
+    "Number of non-empty values for traits"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_not_empty_vet_email: Optional[OrderByDirection] = None
+    "Number of non-empty values for vetEmail"
+    count_not_empty_vet_phone: Optional[OrderByDirection] = None
+    "Number of non-empty values for vetPhone"
+    count_true_is_good_with_kids: Optional[OrderByDirection] = None
+    "Count of true values in the field isGoodWithKids"
+    count_unique_values_age: Optional[OrderByDirection] = None
+    "Number of unique values for age"
+    count_unique_values_average_cost_of_kibble_per_month: Optional[OrderByDirection] = (
+        None
+    )
+    "Number of unique values for averageCostOfKibblePerMonth"
+    count_unique_values_bio: Optional[OrderByDirection] = None
+    "Number of unique values for bio"
+    count_unique_values_birthday: Optional[OrderByDirection] = None
+    "Number of unique values for birthday"
+    count_unique_values_comments: Optional[OrderByDirection] = None
+    "Number of unique values for comments"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_extra_data: Optional[OrderByDirection] = None
+    "Number of unique values for extraData"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_interesting_facts: Optional[OrderByDirection] = None
+    "Number of unique values for interestingFacts"
+    count_unique_values_is_good_with_kids: Optional[OrderByDirection] = None
+    "Number of unique values for isGoodWithKids"
+    count_unique_values_location: Optional[OrderByDirection] = None
+    "Number of unique values for location"
+    count_unique_values_makes_owner_think_of: Optional[OrderByDirection] = None
+    "Number of unique values for makesOwnerThinkOf"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_pictures: Optional[OrderByDirection] = None
+    "Number of unique values for pictures"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_sound_swag: Optional[OrderByDirection] = None
+    "Number of unique values for soundSwag"
+    count_unique_values_species: Optional[OrderByDirection] = None
+    "Number of unique values for species"
+    count_unique_values_traits: Optional[OrderByDirection] = None
+    "Number of unique values for traits"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    count_unique_values_vet_email: Optional[OrderByDirection] = None
+    "Number of unique values for vetEmail"
+    count_unique_values_vet_phone: Optional[OrderByDirection] = None
+    "Number of unique values for vetPhone"
+    max_age: Optional[OrderByDirection] = None
+    "Maximum amount contained in the field age"
+    max_average_cost_of_kibble_per_month_amount_micros: Optional[OrderByDirection] = (
+        None
+    )
+    "Maximal amount contained in the field averageCostOfKibblePerMonth"
+    max_birthday: Optional[OrderByDirection] = None
+    "Latest date contained in the field birthday"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_age: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field age"
+    min_average_cost_of_kibble_per_month_amount_micros: Optional[OrderByDirection] = (
+        None
+    )
+    "Minimum amount contained in the field averageCostOfKibblePerMonth"
+    min_birthday: Optional[OrderByDirection] = None
+    "Earliest date contained in the field birthday"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_age: Optional[OrderByDirection] = None
+    "Percentage of empty values for age"
+    percentage_empty_average_cost_of_kibble_per_month: Optional[OrderByDirection] = None
+    "Percentage of empty values for averageCostOfKibblePerMonth"
+    percentage_empty_bio: Optional[OrderByDirection] = None
+    "Percentage of empty values for bio"
+    percentage_empty_birthday: Optional[OrderByDirection] = None
+    "Percentage of empty values for birthday"
+    percentage_empty_comments: Optional[OrderByDirection] = None
+    "Percentage of empty values for comments"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_extra_data: Optional[OrderByDirection] = None
+    "Percentage of empty values for extraData"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_interesting_facts: Optional[OrderByDirection] = None
+    "Percentage of empty values for interestingFacts"
+    percentage_empty_is_good_with_kids: Optional[OrderByDirection] = None
+    "Percentage of empty values for isGoodWithKids"
+    percentage_empty_location: Optional[OrderByDirection] = None
+    "Percentage of empty values for location"
+    percentage_empty_makes_owner_think_of: Optional[OrderByDirection] = None
+    "Percentage of empty values for makesOwnerThinkOf"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_pictures: Optional[OrderByDirection] = None
+    "Percentage of empty values for pictures"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_sound_swag: Optional[OrderByDirection] = None
+    "Percentage of empty values for soundSwag"
+    percentage_empty_species: Optional[OrderByDirection] = None
+    "Percentage of empty values for species"
+    percentage_empty_traits: Optional[OrderByDirection] = None
+    "Percentage of empty values for traits"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_empty_vet_email: Optional[OrderByDirection] = None
+    "Percentage of empty values for vetEmail"
+    percentage_empty_vet_phone: Optional[OrderByDirection] = None
+    "Percentage of empty values for vetPhone"
+    percentage_not_empty_age: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for age"
+    percentage_not_empty_average_cost_of_kibble_per_month: Optional[
+        OrderByDirection
+    ] = None
+    "Percentage of non-empty values for averageCostOfKibblePerMonth"
+    percentage_not_empty_bio: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for bio"
+    percentage_not_empty_birthday: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for birthday"
+    percentage_not_empty_comments: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for comments"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_extra_data: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for extraData"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_interesting_facts: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for interestingFacts"
+    percentage_not_empty_is_good_with_kids: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for isGoodWithKids"
+    percentage_not_empty_location: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for location"
+    percentage_not_empty_makes_owner_think_of: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for makesOwnerThinkOf"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_pictures: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for pictures"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_sound_swag: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for soundSwag"
+    percentage_not_empty_species: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for species"
+    percentage_not_empty_traits: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for traits"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    percentage_not_empty_vet_email: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for vetEmail"
+    percentage_not_empty_vet_phone: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for vetPhone"
+    polymorphic_owner_rocket: Optional["RocketOrderByInput"] = None
+    "Order by fields of the related rocket"
+    polymorphic_owner_rocket_id: Optional[OrderByDirection] = None
+    "Pets tied to the Rocket"
+    polymorphic_owner_survey_result: Optional["SurveyResultOrderByInput"] = None
+    "Order by fields of the related surveyResult"
+    polymorphic_owner_survey_result_id: Optional[OrderByDirection] = None
+    "Pets tied to the Survey result"
+    sum_age: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field age"
+    sum_average_cost_of_kibble_per_month_amount_micros: Optional[OrderByDirection] = (
+        None
+    )
+    "Sum of amounts contained in the field averageCostOfKibblePerMonth"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class PetOrderByWithGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    age: Optional[OrderByDirection] = None
+    aggregate: Optional["PetOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    average_cost_of_kibble_per_month: Optional["CurrencyOrderByInput"] = None
+    bio: Optional[OrderByDirection] = None
+    birthday: Optional["OrderByDateGranularityInput"] = None
+    comments: Optional[OrderByDirection] = None
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Deletion date"
+    extra_data: Optional[OrderByDirection] = None
+    id: Optional[OrderByDirection] = None
+    "Id"
+    interesting_facts: Optional[OrderByDirection] = None
+    is_good_with_kids: Optional[OrderByDirection] = None
+    location: Optional["AddressOrderByInput"] = None
+    makes_owner_think_of: Optional["FullNameOrderByInput"] = None
+    name: Optional[OrderByDirection] = None
+    "Name"
+    pictures: Optional["LinksOrderByInput"] = None
+    polymorphic_owner_rocket: Optional["RocketOrderByWithGroupByInput"] = None
+    "Order by fields of the related rocket"
+    polymorphic_owner_rocket_id: Optional[OrderByDirection] = None
+    "Pets tied to the Rocket"
+    polymorphic_owner_survey_result: Optional["SurveyResultOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related surveyResult"
+    polymorphic_owner_survey_result_id: Optional[OrderByDirection] = None
+    "Pets tied to the Survey result"
+    position: Optional[OrderByDirection] = None
+    "Position"
+    search_vector: Optional[OrderByDirection] = None
+    "Search vector"
+    sound_swag: Optional[OrderByDirection] = None
+    species: Optional[OrderByDirection] = None
+    traits: Optional[OrderByDirection] = None
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -2378,6 +4861,14 @@ class PhonesFilterInput(BaseModel):
     primary_phone_number: Optional["StringFilter"] = None
 
 
+class PhonesGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    primary_phone_calling_code: Optional[bool] = None
+    primary_phone_country_code: Optional[bool] = None
+    primary_phone_number: Optional[bool] = None
+
+
 class PhonesOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -2418,6 +4909,13 @@ class RichTextFilterInput(BaseModel):
     model_config = ConfigDict(ser_json_inf_nan="constants")
     blocknote: Optional["StringFilter"] = None
     markdown: Optional["StringFilter"] = None
+
+
+class RichTextGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    blocknote: Optional[bool] = None
+    markdown: Optional[bool] = None
 
 
 class RichTextOrderByInput(BaseModel):
@@ -2475,6 +4973,21 @@ class RocketFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class RocketGroupByInput(BaseModel):
+    """A rocket"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    helped_pets: Optional["PetGroupByInput"] = None
+    "Group by fields of the related pet"
+    name: Optional[bool] = None
+    "Name"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class RocketOrderByInput(BaseModel):
     """A rocket"""
 
@@ -2499,6 +5012,152 @@ class RocketOrderByInput(BaseModel):
     search_vector: Optional[OrderByDirection] = None
     "Search vector"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class RocketOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    helped_pets: Optional["PetOrderByInput"] = None
+    "Order by fields of the related pet"
+    helped_pets_id: Optional[OrderByDirection] = None
+    "Rockets Pet"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class RocketOrderByWithGroupByInput(BaseModel):
+    """A rocket"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["RocketOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Deletion date"
+    helped_pets: Optional["PetOrderByWithGroupByInput"] = None
+    "Order by fields of the related pet"
+    helped_pets_id: Optional[OrderByDirection] = None
+    "Rockets Pet"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    name: Optional[OrderByDirection] = None
+    "Name"
+    position: Optional[OrderByDirection] = None
+    "Position"
+    search_vector: Optional[OrderByDirection] = None
+    "Search vector"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -2589,6 +5248,25 @@ class SurveyResultFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class SurveyResultGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    average_estimated_number_of_atoms_in_the_universe: Optional[bool] = None
+    comments: Optional[bool] = None
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    helped_pets: Optional["PetGroupByInput"] = None
+    "Group by fields of the related pet"
+    name: Optional[bool] = None
+    "Name"
+    participants: Optional[bool] = None
+    percentage_of_completion: Optional[bool] = None
+    score: Optional[bool] = None
+    short_notes: Optional[bool] = None
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class SurveyResultOrderByInput(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -2618,6 +5296,277 @@ class SurveyResultOrderByInput(BaseModel):
     "Search vector"
     short_notes: Optional[OrderByDirection] = None
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class SurveyResultOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    avg_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Average amount contained in the field averageEstimatedNumberOfAtomsInTheUniverse"
+    avg_participants: Optional[OrderByDirection] = None
+    "Average amount contained in the field participants"
+    avg_percentage_of_completion: Optional[OrderByDirection] = None
+    "Average amount contained in the field percentageOfCompletion"
+    avg_score: Optional[OrderByDirection] = None
+    "Average amount contained in the field score"
+    count_empty_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Number of empty values for averageEstimatedNumberOfAtomsInTheUniverse"
+    count_empty_comments: Optional[OrderByDirection] = None
+    "Number of empty values for comments"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_files: Optional[OrderByDirection] = None
+    "Number of empty values for files"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_participants: Optional[OrderByDirection] = None
+    "Number of empty values for participants"
+    count_empty_percentage_of_completion: Optional[OrderByDirection] = None
+    "Number of empty values for percentageOfCompletion"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_score: Optional[OrderByDirection] = None
+    "Number of empty values for score"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_short_notes: Optional[OrderByDirection] = None
+    "Number of empty values for shortNotes"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Number of non-empty values for averageEstimatedNumberOfAtomsInTheUniverse"
+    count_not_empty_comments: Optional[OrderByDirection] = None
+    "Number of non-empty values for comments"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_files: Optional[OrderByDirection] = None
+    "Number of non-empty values for files"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_participants: Optional[OrderByDirection] = None
+    "Number of non-empty values for participants"
+    count_not_empty_percentage_of_completion: Optional[OrderByDirection] = None
+    "Number of non-empty values for percentageOfCompletion"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_score: Optional[OrderByDirection] = None
+    "Number of non-empty values for score"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_short_notes: Optional[OrderByDirection] = None
+    "Number of non-empty values for shortNotes"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Number of unique values for averageEstimatedNumberOfAtomsInTheUniverse"
+    count_unique_values_comments: Optional[OrderByDirection] = None
+    "Number of unique values for comments"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_files: Optional[OrderByDirection] = None
+    "Number of unique values for files"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_participants: Optional[OrderByDirection] = None
+    "Number of unique values for participants"
+    count_unique_values_percentage_of_completion: Optional[OrderByDirection] = None
+    "Number of unique values for percentageOfCompletion"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_score: Optional[OrderByDirection] = None
+    "Number of unique values for score"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_short_notes: Optional[OrderByDirection] = None
+    "Number of unique values for shortNotes"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    helped_pets: Optional["PetOrderByInput"] = None
+    "Order by fields of the related pet"
+    helped_pets_id: Optional[OrderByDirection] = None
+    "SurveyResults Pet"
+    max_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Maximum amount contained in the field averageEstimatedNumberOfAtomsInTheUniverse"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_participants: Optional[OrderByDirection] = None
+    "Maximum amount contained in the field participants"
+    max_percentage_of_completion: Optional[OrderByDirection] = None
+    "Maximum amount contained in the field percentageOfCompletion"
+    max_score: Optional[OrderByDirection] = None
+    "Maximum amount contained in the field score"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Minimum amount contained in the field averageEstimatedNumberOfAtomsInTheUniverse"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_participants: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field participants"
+    min_percentage_of_completion: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field percentageOfCompletion"
+    min_score: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field score"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Percentage of empty values for averageEstimatedNumberOfAtomsInTheUniverse"
+    percentage_empty_comments: Optional[OrderByDirection] = None
+    "Percentage of empty values for comments"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_files: Optional[OrderByDirection] = None
+    "Percentage of empty values for files"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_participants: Optional[OrderByDirection] = None
+    "Percentage of empty values for participants"
+    percentage_empty_percentage_of_completion: Optional[OrderByDirection] = None
+    "Percentage of empty values for percentageOfCompletion"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_score: Optional[OrderByDirection] = None
+    "Percentage of empty values for score"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_short_notes: Optional[OrderByDirection] = None
+    "Percentage of empty values for shortNotes"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Percentage of non-empty values for averageEstimatedNumberOfAtomsInTheUniverse"
+    percentage_not_empty_comments: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for comments"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_files: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for files"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_participants: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for participants"
+    percentage_not_empty_percentage_of_completion: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for percentageOfCompletion"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_score: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for score"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_short_notes: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for shortNotes"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    sum_average_estimated_number_of_atoms_in_the_universe: Optional[
+        OrderByDirection
+    ] = None
+    "Sum of amounts contained in the field averageEstimatedNumberOfAtomsInTheUniverse"
+    sum_participants: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field participants"
+    sum_percentage_of_completion: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field percentageOfCompletion"
+    sum_score: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field score"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class SurveyResultOrderByWithGroupByInput(BaseModel):
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["SurveyResultOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    average_estimated_number_of_atoms_in_the_universe: Optional[OrderByDirection] = None
+    comments: Optional[OrderByDirection] = None
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Deletion date"
+    files: Optional[OrderByDirection] = None
+    helped_pets: Optional["PetOrderByWithGroupByInput"] = None
+    "Order by fields of the related pet"
+    helped_pets_id: Optional[OrderByDirection] = None
+    "SurveyResults Pet"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    name: Optional[OrderByDirection] = None
+    "Name"
+    participants: Optional[OrderByDirection] = None
+    percentage_of_completion: Optional[OrderByDirection] = None
+    position: Optional[OrderByDirection] = None
+    "Position"
+    score: Optional[OrderByDirection] = None
+    search_vector: Optional[OrderByDirection] = None
+    "Search vector"
+    short_notes: Optional[OrderByDirection] = None
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -2731,6 +5680,27 @@ class TaskFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class TaskGroupByInput(BaseModel):
+    """A task"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    assignee: Optional["WorkspaceMemberGroupByInput"] = None
+    "Group by fields of the related workspaceMember"
+    body_v_2: Optional["RichTextGroupByInput"] = None
+    "Task body"
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    due_at: Optional["GroupByDateGranularityInput"] = None
+    "Task due date"
+    status: Optional[bool] = None
+    "Task status"
+    title: Optional[bool] = None
+    "Task title"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class TaskOrderByInput(BaseModel):
     """A task"""
 
@@ -2761,6 +5731,192 @@ class TaskOrderByInput(BaseModel):
     title: Optional[OrderByDirection] = None
     "Task title"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class TaskOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    assignee: Optional["WorkspaceMemberOrderByInput"] = None
+    "Order by fields of the related workspaceMember"
+    assignee_id: Optional[OrderByDirection] = None
+    "Task assignee"
+    count_empty_body_v_2: Optional[OrderByDirection] = None
+    "Number of empty values for bodyV2"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_due_at: Optional[OrderByDirection] = None
+    "Number of empty values for dueAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_status: Optional[OrderByDirection] = None
+    "Number of empty values for status"
+    count_empty_title: Optional[OrderByDirection] = None
+    "Number of empty values for title"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_body_v_2: Optional[OrderByDirection] = None
+    "Number of non-empty values for bodyV2"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_due_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for dueAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_status: Optional[OrderByDirection] = None
+    "Number of non-empty values for status"
+    count_not_empty_title: Optional[OrderByDirection] = None
+    "Number of non-empty values for title"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_body_v_2: Optional[OrderByDirection] = None
+    "Number of unique values for bodyV2"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_due_at: Optional[OrderByDirection] = None
+    "Number of unique values for dueAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_status: Optional[OrderByDirection] = None
+    "Number of unique values for status"
+    count_unique_values_title: Optional[OrderByDirection] = None
+    "Number of unique values for title"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_due_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field dueAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_due_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field dueAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_body_v_2: Optional[OrderByDirection] = None
+    "Percentage of empty values for bodyV2"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_due_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for dueAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_status: Optional[OrderByDirection] = None
+    "Percentage of empty values for status"
+    percentage_empty_title: Optional[OrderByDirection] = None
+    "Percentage of empty values for title"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_body_v_2: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for bodyV2"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_due_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for dueAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_status: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for status"
+    percentage_not_empty_title: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for title"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class TaskOrderByWithGroupByInput(BaseModel):
+    """A task"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["TaskOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    assignee: Optional["WorkspaceMemberOrderByWithGroupByInput"] = None
+    "Order by fields of the related workspaceMember"
+    assignee_id: Optional[OrderByDirection] = None
+    "Task assignee"
+    body_v_2: Optional["RichTextOrderByInput"] = None
+    "Task body"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    due_at: Optional["OrderByDateGranularityInput"] = None
+    "Task due date"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    position: Optional[OrderByDirection] = None
+    "Task record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    status: Optional[OrderByDirection] = None
+    "Task status"
+    title: Optional[OrderByDirection] = None
+    "Task title"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -2927,6 +6083,35 @@ class TaskTargetFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class TaskTargetGroupByInput(BaseModel):
+    """A task target"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    target_company: Optional["CompanyGroupByInput"] = None
+    "Group by fields of the related company"
+    target_employment_history: Optional["EmploymentHistoryGroupByInput"] = None
+    "Group by fields of the related employmentHistory"
+    target_opportunity: Optional["OpportunityGroupByInput"] = None
+    "Group by fields of the related opportunity"
+    target_person: Optional["PersonGroupByInput"] = None
+    "Group by fields of the related person"
+    target_pet: Optional["PetGroupByInput"] = None
+    "Group by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementGroupByInput"] = None
+    "Group by fields of the related petCareAgreement"
+    target_rocket: Optional["RocketGroupByInput"] = None
+    "Group by fields of the related rocket"
+    target_survey_result: Optional["SurveyResultGroupByInput"] = None
+    "Group by fields of the related surveyResult"
+    task: Optional["TaskGroupByInput"] = None
+    "Group by fields of the related task"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class TaskTargetOrderByInput(BaseModel):
     """A task target"""
 
@@ -2981,6 +6166,208 @@ class TaskTargetOrderByInput(BaseModel):
     task_id: Optional[OrderByDirection] = None
     "TaskTarget task"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class TaskTargetOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    target_company: Optional["CompanyOrderByInput"] = None
+    "Order by fields of the related company"
+    target_company_id: Optional[OrderByDirection] = None
+    "TaskTarget target"
+    target_employment_history: Optional["EmploymentHistoryOrderByInput"] = None
+    "Order by fields of the related employmentHistory"
+    target_employment_history_id: Optional[OrderByDirection] = None
+    "TaskTargets Employment History"
+    target_opportunity: Optional["OpportunityOrderByInput"] = None
+    "Order by fields of the related opportunity"
+    target_opportunity_id: Optional[OrderByDirection] = None
+    "TaskTarget target"
+    target_person: Optional["PersonOrderByInput"] = None
+    "Order by fields of the related person"
+    target_person_id: Optional[OrderByDirection] = None
+    "TaskTarget target"
+    target_pet: Optional["PetOrderByInput"] = None
+    "Order by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementOrderByInput"] = None
+    "Order by fields of the related petCareAgreement"
+    target_pet_care_agreement_id: Optional[OrderByDirection] = None
+    "TaskTargets Pet Care Agreement"
+    target_pet_id: Optional[OrderByDirection] = None
+    "TaskTargets Pet"
+    target_rocket: Optional["RocketOrderByInput"] = None
+    "Order by fields of the related rocket"
+    target_rocket_id: Optional[OrderByDirection] = None
+    "TaskTargets Rocket"
+    target_survey_result: Optional["SurveyResultOrderByInput"] = None
+    "Order by fields of the related surveyResult"
+    target_survey_result_id: Optional[OrderByDirection] = None
+    "TaskTargets Survey result"
+    task: Optional["TaskOrderByInput"] = None
+    "Order by fields of the related task"
+    task_id: Optional[OrderByDirection] = None
+    "TaskTarget task"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class TaskTargetOrderByWithGroupByInput(BaseModel):
+    """A task target"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["TaskTargetOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    position: Optional[OrderByDirection] = None
+    "TaskTarget record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    target_company: Optional["CompanyOrderByWithGroupByInput"] = None
+    "Order by fields of the related company"
+    target_company_id: Optional[OrderByDirection] = None
+    "TaskTarget target"
+    target_employment_history: Optional["EmploymentHistoryOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related employmentHistory"
+    target_employment_history_id: Optional[OrderByDirection] = None
+    "TaskTargets Employment History"
+    target_opportunity: Optional["OpportunityOrderByWithGroupByInput"] = None
+    "Order by fields of the related opportunity"
+    target_opportunity_id: Optional[OrderByDirection] = None
+    "TaskTarget target"
+    target_person: Optional["PersonOrderByWithGroupByInput"] = None
+    "Order by fields of the related person"
+    target_person_id: Optional[OrderByDirection] = None
+    "TaskTarget target"
+    target_pet: Optional["PetOrderByWithGroupByInput"] = None
+    "Order by fields of the related pet"
+    target_pet_care_agreement: Optional["PetCareAgreementOrderByWithGroupByInput"] = (
+        None
+    )
+    "Order by fields of the related petCareAgreement"
+    target_pet_care_agreement_id: Optional[OrderByDirection] = None
+    "TaskTargets Pet Care Agreement"
+    target_pet_id: Optional[OrderByDirection] = None
+    "TaskTargets Pet"
+    target_rocket: Optional["RocketOrderByWithGroupByInput"] = None
+    "Order by fields of the related rocket"
+    target_rocket_id: Optional[OrderByDirection] = None
+    "TaskTargets Rocket"
+    target_survey_result: Optional["SurveyResultOrderByWithGroupByInput"] = None
+    "Order by fields of the related surveyResult"
+    target_survey_result_id: Optional[OrderByDirection] = None
+    "TaskTargets Survey result"
+    task: Optional["TaskOrderByWithGroupByInput"] = None
+    "Order by fields of the related task"
+    task_id: Optional[OrderByDirection] = None
+    "TaskTarget task"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -3165,6 +6552,23 @@ class WorkflowFilterInput(BaseModel):
     "The workspace member who last updated the record"
 
 
+class WorkflowGroupByInput(BaseModel):
+    """A workflow"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    last_published_version_id: Optional[bool] = None
+    "The workflow last published version id"
+    name: Optional[bool] = None
+    "The workflow name"
+    statuses: Optional[bool] = None
+    "The current statuses of the workflow versions"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class WorkflowOrderByInput(BaseModel):
     """A workflow"""
 
@@ -3189,6 +6593,168 @@ class WorkflowOrderByInput(BaseModel):
     statuses: Optional[OrderByDirection] = None
     "The current statuses of the workflow versions"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+
+
+class WorkflowOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_last_published_version_id: Optional[OrderByDirection] = None
+    "Number of empty values for lastPublishedVersionId"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_statuses: Optional[OrderByDirection] = None
+    "Number of empty values for statuses"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_last_published_version_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for lastPublishedVersionId"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_statuses: Optional[OrderByDirection] = None
+    "Number of non-empty values for statuses"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_last_published_version_id: Optional[OrderByDirection] = None
+    "Number of unique values for lastPublishedVersionId"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_statuses: Optional[OrderByDirection] = None
+    "Number of unique values for statuses"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_last_published_version_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for lastPublishedVersionId"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_statuses: Optional[OrderByDirection] = None
+    "Percentage of empty values for statuses"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_last_published_version_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for lastPublishedVersionId"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_statuses: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for statuses"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class WorkflowOrderByWithGroupByInput(BaseModel):
+    """A workflow"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["WorkflowOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    last_published_version_id: Optional[OrderByDirection] = None
+    "The workflow last published version id"
+    name: Optional[OrderByDirection] = None
+    "The workflow name"
+    position: Optional[OrderByDirection] = None
+    "Workflow record position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    statuses: Optional[OrderByDirection] = None
+    "The current statuses of the workflow versions"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"
@@ -3352,6 +6918,19 @@ class WorkspaceMemberFilterInput(BaseModel):
     "Associated User Id"
 
 
+class WorkspaceMemberGroupByInput(BaseModel):
+    """A workspace member"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    created_at: Optional["GroupByDateGranularityInput"] = None
+    "Creation date"
+    name: Optional["FullNameGroupByInput"] = None
+    "Workspace member name"
+    updated_at: Optional["GroupByDateGranularityInput"] = None
+    "Last time the record was changed"
+
+
 class WorkspaceMemberNumberFormatEnumFilter(BaseModel):
     __twenty_exact_json__ = True
     model_config = ConfigDict(ser_json_inf_nan="constants")
@@ -3405,6 +6984,284 @@ class WorkspaceMemberOrderByInput(BaseModel):
     time_zone: Optional[OrderByDirection] = None
     "User time zone"
     updated_at: Optional[OrderByDirection] = None
+    "Last time the record was changed"
+    updated_by: Optional["ActorOrderByInput"] = None
+    "The workspace member who last updated the record"
+    user_email: Optional[OrderByDirection] = None
+    "Related user email address"
+    user_id: Optional[OrderByDirection] = None
+    "Associated User Id"
+
+
+class WorkspaceMemberOrderByWithGroupByAggregateInput(BaseModel):
+    """Aggregate-based ordering"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    avg_calendar_start_day: Optional[OrderByDirection] = None
+    "Average amount contained in the field calendarStartDay"
+    count_empty_avatar_url: Optional[OrderByDirection] = None
+    "Number of empty values for avatarUrl"
+    count_empty_calendar_start_day: Optional[OrderByDirection] = None
+    "Number of empty values for calendarStartDay"
+    count_empty_color_scheme: Optional[OrderByDirection] = None
+    "Number of empty values for colorScheme"
+    count_empty_created_at: Optional[OrderByDirection] = None
+    "Number of empty values for createdAt"
+    count_empty_created_by: Optional[OrderByDirection] = None
+    "Number of empty values for createdBy"
+    count_empty_date_format: Optional[OrderByDirection] = None
+    "Number of empty values for dateFormat"
+    count_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of empty values for deletedAt"
+    count_empty_id: Optional[OrderByDirection] = None
+    "Number of empty values for id"
+    count_empty_job_title: Optional[OrderByDirection] = None
+    "Number of empty values for jobTitle"
+    count_empty_locale: Optional[OrderByDirection] = None
+    "Number of empty values for locale"
+    count_empty_name: Optional[OrderByDirection] = None
+    "Number of empty values for name"
+    count_empty_number_format: Optional[OrderByDirection] = None
+    "Number of empty values for numberFormat"
+    count_empty_position: Optional[OrderByDirection] = None
+    "Number of empty values for position"
+    count_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of empty values for searchVector"
+    count_empty_time_format: Optional[OrderByDirection] = None
+    "Number of empty values for timeFormat"
+    count_empty_time_zone: Optional[OrderByDirection] = None
+    "Number of empty values for timeZone"
+    count_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of empty values for updatedAt"
+    count_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of empty values for updatedBy"
+    count_empty_user_email: Optional[OrderByDirection] = None
+    "Number of empty values for userEmail"
+    count_empty_user_id: Optional[OrderByDirection] = None
+    "Number of empty values for userId"
+    count_not_empty_avatar_url: Optional[OrderByDirection] = None
+    "Number of non-empty values for avatarUrl"
+    count_not_empty_calendar_start_day: Optional[OrderByDirection] = None
+    "Number of non-empty values for calendarStartDay"
+    count_not_empty_color_scheme: Optional[OrderByDirection] = None
+    "Number of non-empty values for colorScheme"
+    count_not_empty_created_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdAt"
+    count_not_empty_created_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for createdBy"
+    count_not_empty_date_format: Optional[OrderByDirection] = None
+    "Number of non-empty values for dateFormat"
+    count_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for deletedAt"
+    count_not_empty_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for id"
+    count_not_empty_job_title: Optional[OrderByDirection] = None
+    "Number of non-empty values for jobTitle"
+    count_not_empty_locale: Optional[OrderByDirection] = None
+    "Number of non-empty values for locale"
+    count_not_empty_name: Optional[OrderByDirection] = None
+    "Number of non-empty values for name"
+    count_not_empty_number_format: Optional[OrderByDirection] = None
+    "Number of non-empty values for numberFormat"
+    count_not_empty_position: Optional[OrderByDirection] = None
+    "Number of non-empty values for position"
+    count_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Number of non-empty values for searchVector"
+    count_not_empty_time_format: Optional[OrderByDirection] = None
+    "Number of non-empty values for timeFormat"
+    count_not_empty_time_zone: Optional[OrderByDirection] = None
+    "Number of non-empty values for timeZone"
+    count_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedAt"
+    count_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Number of non-empty values for updatedBy"
+    count_not_empty_user_email: Optional[OrderByDirection] = None
+    "Number of non-empty values for userEmail"
+    count_not_empty_user_id: Optional[OrderByDirection] = None
+    "Number of non-empty values for userId"
+    count_unique_values_avatar_url: Optional[OrderByDirection] = None
+    "Number of unique values for avatarUrl"
+    count_unique_values_calendar_start_day: Optional[OrderByDirection] = None
+    "Number of unique values for calendarStartDay"
+    count_unique_values_color_scheme: Optional[OrderByDirection] = None
+    "Number of unique values for colorScheme"
+    count_unique_values_created_at: Optional[OrderByDirection] = None
+    "Number of unique values for createdAt"
+    count_unique_values_created_by: Optional[OrderByDirection] = None
+    "Number of unique values for createdBy"
+    count_unique_values_date_format: Optional[OrderByDirection] = None
+    "Number of unique values for dateFormat"
+    count_unique_values_deleted_at: Optional[OrderByDirection] = None
+    "Number of unique values for deletedAt"
+    count_unique_values_id: Optional[OrderByDirection] = None
+    "Number of unique values for id"
+    count_unique_values_job_title: Optional[OrderByDirection] = None
+    "Number of unique values for jobTitle"
+    count_unique_values_locale: Optional[OrderByDirection] = None
+    "Number of unique values for locale"
+    count_unique_values_name: Optional[OrderByDirection] = None
+    "Number of unique values for name"
+    count_unique_values_number_format: Optional[OrderByDirection] = None
+    "Number of unique values for numberFormat"
+    count_unique_values_position: Optional[OrderByDirection] = None
+    "Number of unique values for position"
+    count_unique_values_search_vector: Optional[OrderByDirection] = None
+    "Number of unique values for searchVector"
+    count_unique_values_time_format: Optional[OrderByDirection] = None
+    "Number of unique values for timeFormat"
+    count_unique_values_time_zone: Optional[OrderByDirection] = None
+    "Number of unique values for timeZone"
+    count_unique_values_updated_at: Optional[OrderByDirection] = None
+    "Number of unique values for updatedAt"
+    count_unique_values_updated_by: Optional[OrderByDirection] = None
+    "Number of unique values for updatedBy"
+    count_unique_values_user_email: Optional[OrderByDirection] = None
+    "Number of unique values for userEmail"
+    count_unique_values_user_id: Optional[OrderByDirection] = None
+    "Number of unique values for userId"
+    max_calendar_start_day: Optional[OrderByDirection] = None
+    "Maximum amount contained in the field calendarStartDay"
+    max_created_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field createdAt"
+    max_deleted_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field deletedAt"
+    max_updated_at: Optional[OrderByDirection] = None
+    "Latest date contained in the field updatedAt"
+    min_calendar_start_day: Optional[OrderByDirection] = None
+    "Minimum amount contained in the field calendarStartDay"
+    min_created_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field createdAt"
+    min_deleted_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field deletedAt"
+    min_updated_at: Optional[OrderByDirection] = None
+    "Earliest date contained in the field updatedAt"
+    percentage_empty_avatar_url: Optional[OrderByDirection] = None
+    "Percentage of empty values for avatarUrl"
+    percentage_empty_calendar_start_day: Optional[OrderByDirection] = None
+    "Percentage of empty values for calendarStartDay"
+    percentage_empty_color_scheme: Optional[OrderByDirection] = None
+    "Percentage of empty values for colorScheme"
+    percentage_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdAt"
+    percentage_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for createdBy"
+    percentage_empty_date_format: Optional[OrderByDirection] = None
+    "Percentage of empty values for dateFormat"
+    percentage_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for deletedAt"
+    percentage_empty_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for id"
+    percentage_empty_job_title: Optional[OrderByDirection] = None
+    "Percentage of empty values for jobTitle"
+    percentage_empty_locale: Optional[OrderByDirection] = None
+    "Percentage of empty values for locale"
+    percentage_empty_name: Optional[OrderByDirection] = None
+    "Percentage of empty values for name"
+    percentage_empty_number_format: Optional[OrderByDirection] = None
+    "Percentage of empty values for numberFormat"
+    percentage_empty_position: Optional[OrderByDirection] = None
+    "Percentage of empty values for position"
+    percentage_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of empty values for searchVector"
+    percentage_empty_time_format: Optional[OrderByDirection] = None
+    "Percentage of empty values for timeFormat"
+    percentage_empty_time_zone: Optional[OrderByDirection] = None
+    "Percentage of empty values for timeZone"
+    percentage_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedAt"
+    percentage_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of empty values for updatedBy"
+    percentage_empty_user_email: Optional[OrderByDirection] = None
+    "Percentage of empty values for userEmail"
+    percentage_empty_user_id: Optional[OrderByDirection] = None
+    "Percentage of empty values for userId"
+    percentage_not_empty_avatar_url: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for avatarUrl"
+    percentage_not_empty_calendar_start_day: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for calendarStartDay"
+    percentage_not_empty_color_scheme: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for colorScheme"
+    percentage_not_empty_created_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdAt"
+    percentage_not_empty_created_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for createdBy"
+    percentage_not_empty_date_format: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for dateFormat"
+    percentage_not_empty_deleted_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for deletedAt"
+    percentage_not_empty_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for id"
+    percentage_not_empty_job_title: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for jobTitle"
+    percentage_not_empty_locale: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for locale"
+    percentage_not_empty_name: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for name"
+    percentage_not_empty_number_format: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for numberFormat"
+    percentage_not_empty_position: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for position"
+    percentage_not_empty_search_vector: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for searchVector"
+    percentage_not_empty_time_format: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for timeFormat"
+    percentage_not_empty_time_zone: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for timeZone"
+    percentage_not_empty_updated_at: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedAt"
+    percentage_not_empty_updated_by: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for updatedBy"
+    percentage_not_empty_user_email: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for userEmail"
+    percentage_not_empty_user_id: Optional[OrderByDirection] = None
+    "Percentage of non-empty values for userId"
+    sum_calendar_start_day: Optional[OrderByDirection] = None
+    "Sum of amounts contained in the field calendarStartDay"
+    total_count: Optional[OrderByDirection] = None
+    "Total number of records in the connection"
+
+
+class WorkspaceMemberOrderByWithGroupByInput(BaseModel):
+    """A workspace member"""
+
+    __twenty_exact_json__ = True
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+    aggregate: Optional["WorkspaceMemberOrderByWithGroupByAggregateInput"] = None
+    "Order by aggregate values"
+    avatar_url: Optional[OrderByDirection] = None
+    "Workspace member avatar"
+    calendar_start_day: Optional[OrderByDirection] = None
+    "User's preferred start day of the week"
+    color_scheme: Optional[OrderByDirection] = None
+    "Preferred color scheme"
+    created_at: Optional["OrderByDateGranularityInput"] = None
+    "Creation date"
+    created_by: Optional["ActorOrderByInput"] = None
+    "The creator of the record"
+    date_format: Optional[OrderByDirection] = None
+    "User's preferred date format"
+    deleted_at: Optional["OrderByDateGranularityInput"] = None
+    "Date when the record was deleted"
+    id: Optional[OrderByDirection] = None
+    "Id"
+    job_title: Optional[OrderByDirection] = None
+    "Workspace member job title"
+    locale: Optional[OrderByDirection] = None
+    "Preferred language"
+    name: Optional["FullNameOrderByInput"] = None
+    "Workspace member name"
+    number_format: Optional[OrderByDirection] = None
+    "User's preferred number format"
+    position: Optional[OrderByDirection] = None
+    "Workspace member position"
+    search_vector: Optional[OrderByDirection] = None
+    "Field used for full-text search"
+    time_format: Optional[OrderByDirection] = None
+    "User's preferred time format"
+    time_zone: Optional[OrderByDirection] = None
+    "User time zone"
+    updated_at: Optional["OrderByDateGranularityInput"] = None
     "Last time the record was changed"
     updated_by: Optional["ActorOrderByInput"] = None
     "The workspace member who last updated the record"

@@ -29,6 +29,17 @@ from graphql import (
 
 from twenty_gql.naming import capitalize
 
+COMPOSITE_NAMES = (
+    "Links",
+    "Currency",
+    "FullName",
+    "Address",
+    "Emails",
+    "Phones",
+    "Actor",
+    "RichText",
+)
+
 STANDARD = (
     "company",
     "person",
@@ -41,6 +52,17 @@ STANDARD = (
     "attachment",
 )
 UNIQUE = {("company", "domainName"), ("person", "emails"), ("workspaceMember", "userEmail")}
+DEFAULTS: dict[tuple[str, str], Any] = {
+    # column defaults a transcript shows (132: a null whatsapp becomes FR / +33; 139: five new
+    # companies count five false visaSponsorship)
+    ("company", "visaSponsorship"): False,
+    ("person", "whatsapp"): {
+        "primaryPhoneNumber": "",
+        "primaryPhoneCountryCode": "FR",
+        "primaryPhoneCallingCode": "+33",
+        "additionalPhones": [],
+    },
+}
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -82,6 +104,8 @@ def _field(
             {"value": v, "label": ev.description or v, "position": i}
             for i, (v, ev) in enumerate(named.values.items())
         ]
+    if (singular, name) in DEFAULTS:
+        out["defaultValue"] = DEFAULTS[singular, name]
     if kind == "NUMBER" and named.name == "Int":
         out["settings"] = {"dataType": "int"}
     create = schema.type_map[capitalize(singular) + "CreateInput"]
@@ -159,6 +183,9 @@ def extract(reference: Path) -> tuple[dict[str, Any], str]:
     shared |= {"DateTimeFilter", "DateFilter", "RawJsonFilter", "TSVectorFilter", "ArrayFilter"}
     shared |= {"IntFilter", "BigFloatFilter", "BigFloat", "Date", "JSON", "RawJSONScalar"}
     shared |= {"BigIntFilter", "BigInt"}  # NUMBER fields with settings {dataType: "bigint"}
+    # groupBy: the composites' dimension inputs and the date granularity inputs
+    shared |= {f"{name}GroupByInput" for name in COMPOSITE_NAMES}
+    shared |= {"GroupByDateGranularityInput", "OrderByDateGranularityInput"}
     closure = _closure(schema, shared)
     sdl = "\n\n".join(
         print_type(schema.type_map[n])
