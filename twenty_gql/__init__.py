@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twenty_gql.batch.jobs import BulkResult
     from twenty_gql.batch.result import JobResult, JobStats, RowOutcome, RowStatus
+    from twenty_gql.budget import Budget, LocalBudget, NoBudget, RedisBudget, Refusal, Shape
     from twenty_gql.client import Twenty
     from twenty_gql.config import ApiKey, ConfigError, Settings
     from twenty_gql.errors import (
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         ProtocolError,
         QueryTooComplexError,
+        QuotaExhaustedError,
         RateLimitedError,
         RequestTimeoutError,
         ServerError,
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
         TwentyError,
     )
     from twenty_gql.events import (
+        BudgetLearnedEvent,
+        BudgetStoreEvent,
         ConsumptionEvent,
         Event,
         EventBus,
@@ -41,7 +45,6 @@ if TYPE_CHECKING:
         ThrottleEvent,
     )
     from twenty_gql.profiles import CLOUD, SELF_HOSTED, ServerProfile
-    from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
     from twenty_gql.retry import NO_RETRY, RetryPolicy
     from twenty_gql.transport import Timeouts
 
@@ -51,6 +54,12 @@ _EXPORTS: dict[str, str] = {
     "JobStats": "batch.result",
     "RowOutcome": "batch.result",
     "RowStatus": "batch.result",
+    "Budget": "budget",
+    "LocalBudget": "budget",
+    "NoBudget": "budget",
+    "RedisBudget": "budget",
+    "Refusal": "budget",
+    "Shape": "budget",
     "Twenty": "client",
     "ApiKey": "config",
     "ConfigError": "config",
@@ -64,12 +73,15 @@ _EXPORTS: dict[str, str] = {
     "PermissionDeniedError": "errors",
     "ProtocolError": "errors",
     "QueryTooComplexError": "errors",
+    "QuotaExhaustedError": "errors",
     "RateLimitedError": "errors",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "TooManyRecordsError": "errors",
     "TransportError": "errors",
     "TwentyError": "errors",
+    "BudgetLearnedEvent": "events",
+    "BudgetStoreEvent": "events",
     "ConsumptionEvent": "events",
     "Event": "events",
     "EventBus": "events",
@@ -80,9 +92,6 @@ _EXPORTS: dict[str, str] = {
     "CLOUD": "profiles",
     "SELF_HOSTED": "profiles",
     "ServerProfile": "profiles",
-    "NoLimit": "ratelimit",
-    "RateLimiter": "ratelimit",
-    "TokenBucket": "ratelimit",
     "NO_RETRY": "retry",
     "RetryPolicy": "retry",
     "Timeouts": "transport",
@@ -95,6 +104,9 @@ __all__ = [
     "ApiKey",
     "AuthenticationError",
     "BadInputError",
+    "Budget",
+    "BudgetLearnedEvent",
+    "BudgetStoreEvent",
     "BulkResult",
     "ConfigError",
     "ConflictError",
@@ -104,14 +116,17 @@ __all__ = [
     "GraphQLError",
     "JobResult",
     "JobStats",
+    "LocalBudget",
     "MetadataValidationError",
-    "NoLimit",
+    "NoBudget",
     "NotFoundError",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",
+    "QuotaExhaustedError",
     "RateLimitedError",
-    "RateLimiter",
+    "RedisBudget",
+    "Refusal",
     "RequestEvent",
     "RequestTimeoutError",
     "ResponseEvent",
@@ -122,9 +137,9 @@ __all__ = [
     "ServerError",
     "ServerProfile",
     "Settings",
+    "Shape",
     "ThrottleEvent",
     "Timeouts",
-    "TokenBucket",
     "TooManyRecordsError",
     "TransportError",
     "Twenty",

@@ -35,7 +35,7 @@ from twenty_gql.io.exporter import run_export
 from twenty_gql.io.importer import ImportOptions, run_import
 from twenty_gql.io.schema_source import load_schema
 from twenty_gql.profiles import CLOUD
-from twenty_gql.ratelimit import TokenBucket
+from twenty_gql.budget import LocalBudget, Shape
 from twenty_gql.sandbox import FaultConfig, Sandbox
 from twenty_gql.transport import Timeouts
 
@@ -94,8 +94,8 @@ async def test_r2_a_job_sharing_the_budget_with_a_greedy_neighbour_completes() -
 
         async def neighbour() -> None:
             nonlocal neighbour_calls
-            half = TokenBucket(profile.calls_per_window / 2, window)  # half the budget
-            async with Twenty(sb.url, sb.api_key, profile=profile, rate_limit=half) as other:
+            half = LocalBudget(Shape(profile.calls_per_window // 2, window))  # half the budget
+            async with Twenty(sb.url, sb.api_key, profile=profile, budget=half) as other:
                 while not done.is_set():
                     await other.execute("query { companies(first: 1) { totalCount } }")
                     neighbour_calls += 1

@@ -1,0 +1,205 @@
+"""The in-process budget: Twenty 2.21's bucket, modelled on the client by send time.
+
+What the server does on each records call (NOTES.md (w), ``throttler.service.ts``):
+``refill = floor((now - lastRefillAt) * LIMIT / TTL)``, ``tokens = min(LIMIT, tokens + refill)``;
+fewer than one token: the call is refused and **nothing is written** (time keeps accruing, and
+the refused call is not executed, transcript 85); else one token is taken and
+``lastRefillAt = now``, so the fractional progress since the last success is lost. A burst of
+100 calls over 3 s leaves 0 tokens, not 5 (sequence 226).
+
+What follows for a client, and what :class:`BucketModel` does:
+
+- **Start full.** A workspace quiet for a window holds the whole burst; a job takes it at once.
+  If the server was in fact drained (another program spent it), the first answers are throttles:
+  the model learns the server is empty and paces from there. One such episode costs at most as
+  many throttled answers as calls were in flight, and each throttled call is simply re-sent:
+  Twenty did not execute it, so this is safe even for a plain create (transcript 85).
+- **Pace by send time, not by answers.** Once the burst is spent, a success only earns the next
+  token if the following call *arrives* at least ``TTL / LIMIT`` later (600 ms for 100 / 60 s);
+  arriving earlier it is refused, arriving later wastes the difference. Each caller therefore
+  reserves the next slot, ``last + interval * (1 + margin)`` after the previous *send*, and waits
+  for it: callers are served in arrival order (no thundering herd), and long calls overlap.
+- **A margin for arrival jitter.** Two calls sent exactly one interval apart may arrive closer
+  (the first one delayed on the way). ``margin`` (a fraction of the interval) pays a little
+  throughput for fewer refused calls; ``bench/bench_budget.py`` measures what it costs.
+- **Learn the bucket.** A throttle answer names the bucket that refused, "Limit reached (50
+  tokens per 60000 ms)": the model re-shapes at once (see :func:`learned_shape`). A newer
+  server's ``retryAfterMs`` is honoured: the next slot is no earlier than the hint.
+
+Why not aiolimiter or the ``limits`` library: both refill continuously (fractional tokens kept),
+so a client pacing by them at the nominal rate sends calls that Twenty's floored bucket refuses;
+and neither can be told "the server is empty now".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+
+from twenty_gql.budget.protocol import Refusal, Shape, learned_shape
+from twenty_gql.profiles import ServerProfile
+
+__all__ = ["DEFAULT_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
+
+DEFAULT_MARGIN = 0.03
+"""Pace 3 % slower than the server refills: room for arrival jitter (measured in the bench)."""
+
+_EPSILON = 1e-9
+
+
+class BucketModel:
+    """The server's bucket as the client believes it, in the client's clock (seconds).
+
+    ``tokens`` and ``last`` are the server's ``tokens`` and ``lastRefillAt``; ``last`` may lie
+    in the future: the slot of the latest reservation.
+    """
+
+    __slots__ = ("last", "margin", "shape", "tokens")
+
+    def __init__(self, shape: Shape, *, tokens: int, now: float, margin: float) -> None:
+        if not 0 <= tokens <= shape.capacity:
+            raise ValueError(
+                f"initial tokens must be between 0 and {shape.capacity} (got {tokens})"
+            )
+        if not 0 <= margin < 1:
+            raise ValueError(f"margin must be a fraction in [0, 1) (got {margin})")
+        self.shape = shape
+        self.margin = margin
+        self.tokens = tokens
+        self.last = now
+
+    @property
+    def pace(self) -> float:
+        """Seconds the model waits for one token (the server's interval plus the margin)."""
+        return self.shape.interval * (1.0 + self.margin)
+
+    def level(self, now: float) -> int:
+        """Tokens available at ``now`` without waiting."""
+        if now < self.last:
+            return self.tokens
+        refill = math.floor((now - self.last) / self.pace + _EPSILON)
+        return min(self.shape.capacity, self.tokens + refill)
+
+    def reserve(self, cost: int, now: float) -> float:
+        """Take ``cost`` tokens; return when the caller may send (``now`` or a later slot)."""
+        if cost <= 0:
+            return now
+        if now >= self.last:
+            available = self.level(now)
+            if available >= cost:
+                self.tokens = available - cost
+                self.last = now
+                return now
+        slot = self.last + max(0, cost - self.tokens) * self.pace
+        self.tokens = max(0, self.tokens - cost)
+        self.last = slot
+        return slot
+
+    def refused(self, refusal: Refusal, now: float) -> None:
+        """The server was empty when the refused call arrived (at or after its send)."""
+        self.reshape(learned_shape(self.shape, refusal.shape))
+        if refusal.retry_after is not None:
+            earliest = now + refusal.retry_after
+        else:
+            earliest = now - refusal.sent_ago + self.pace
+        self.tokens = 0
+        self.last = max(self.last, earliest - self.pace)
+
+    def reshape(self, shape: Shape) -> None:
+        self.shape = shape
+        self.tokens = min(self.tokens, shape.capacity)
+
+
+class LocalBudget:
+    """The budget of one process (see the module doc). Safe to share between clients of the
+    same workspace on one event loop or several (it reads :func:`time.monotonic`)."""
+
+    def __init__(
+        self,
+        shape: Shape,
+        *,
+        initial_tokens: int | None = None,
+        margin: float = DEFAULT_MARGIN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        tokens = shape.capacity if initial_tokens is None else initial_tokens
+        self._model = BucketModel(shape, tokens=tokens, now=clock(), margin=margin)
+
+    @classmethod
+    def for_profile(
+        cls,
+        profile: ServerProfile,
+        *,
+        initial_tokens: int | None = None,
+        margin: float = DEFAULT_MARGIN,
+    ) -> LocalBudget:
+        return cls(Shape.of(profile), initial_tokens=initial_tokens, margin=margin)
+
+    @property
+    def shape(self) -> Shape:
+        return self._model.shape
+
+    @property
+    def tokens(self) -> int:
+        """Tokens a call could take now without waiting."""
+        return self._model.level(self._clock())
+
+    async def acquire(self, cost: int = 1) -> None:
+        model = self._model
+        before = (model.tokens, model.last)
+        now = self._clock()
+        slot = model.reserve(cost, now)
+        if slot <= now:
+            return
+        try:
+            await asyncio.sleep(slot - now)
+        except asyncio.CancelledError:
+            if model.last == slot:  # nobody reserved after us: give the slot back
+                model.tokens, model.last = before
+            raise
+
+    async def refused(self, refusal: Refusal) -> None:
+        self._model.refused(refusal, self._clock())
+
+    async def aclose(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"LocalBudget({self.shape.describe()}, tokens={self.tokens})"
+
+
+class NoBudget:
+    """No client-side pacing (``rate_limit="off"``). A throttled call is sent again after the
+    server's hint, else the bucket the answer named, else ``Refusal.fallback_interval``."""
+
+    def __init__(self, shape: Shape, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._shape = shape
+        self._clock = clock
+        self._not_before = 0.0
+
+    @property
+    def shape(self) -> Shape:
+        return self._shape
+
+    async def acquire(self, cost: int = 1) -> None:
+        wait = self._not_before - self._clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def refused(self, refusal: Refusal) -> None:
+        if refusal.retry_after is not None:
+            wait = refusal.retry_after
+        elif refusal.shape is not None:
+            wait = refusal.shape.interval
+        else:
+            wait = refusal.fallback_interval
+        self._not_before = max(self._not_before, self._clock() + wait)
+
+    async def aclose(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "NoBudget()"

@@ -1,0 +1,245 @@
+"""The shared budget: the same bucket model in Redis, spent by every process on every host.
+
+Twenty keeps its own bucket in Redis; so does this store. One Lua script (:data:`SCRIPT`) does
+what :class:`~twenty_gql.budget.local.BucketModel` does, atomically and on Redis's clock: refill
+(floored, reset on each take), take or reserve the next slot, and answer "wait this long". A
+throttle seen by one process drains the bucket for all, and a bucket learned from a throttle
+answer re-shapes it for all. Slots are handed out in the order the script runs, so no caller
+starves: each waits for its own slot instead of polling.
+
+Keys are ``twenty-gql:budget:<workspace URL>:<sha256 of the API key, 16 hex>``: the same
+workspace and key share one budget; the key itself never reaches Redis.
+
+If Redis cannot be reached, the job goes on with an in-process bucket (:class:`LocalBudget`,
+started empty: other processes may be spending the same budget), emits a
+:class:`~twenty_gql.events.BudgetStoreEvent`, and tries Redis again every ``retry_every``
+seconds; once back, it emits another and spends the shared budget again. Needs the ``redis``
+extra (``pip install 'twenty-gql[redis]'``, redis-py's asyncio client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from twenty_gql.budget.local import DEFAULT_MARGIN, LocalBudget
+from twenty_gql.budget.protocol import Refusal, Shape
+from twenty_gql.config import ApiKey, ConfigError
+from twenty_gql.events import BudgetStoreEvent, Event
+
+__all__ = ["SCRIPT", "RedisBudget", "budget_key"]
+
+logger = logging.getLogger("twenty_gql")
+
+SCRIPT = """
+local key = KEYS[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local margin = tonumber(ARGV[5])
+local state = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window')
+local tokens, last, cap, window
+if state[1] then
+  tokens = tonumber(state[1]); last = tonumber(state[2])
+  cap = tonumber(state[3]); window = tonumber(state[4])
+else
+  cap = tonumber(ARGV[3]); window = tonumber(ARGV[4]); tokens = tonumber(ARGV[6]); last = now
+end
+local pace = window / cap * (1 + margin)
+local wait = 0
+if ARGV[1] == 'take' then
+  local cost = tonumber(ARGV[2])
+  if cost > 0 then
+    local granted = false
+    if now >= last then
+      local available = math.min(cap, tokens + math.floor((now - last) / pace + 1e-9))
+      if available >= cost then
+        tokens = available - cost; last = now; granted = true
+      end
+    end
+    if not granted then
+      local slot = last + math.max(0, cost - tokens) * pace
+      tokens = math.max(0, tokens - cost); last = slot; wait = slot - now
+    end
+  end
+else
+  local told_cap = tonumber(ARGV[9])
+  local told_window = tonumber(ARGV[10])
+  if told_cap and told_window then
+    local told_interval = told_window / told_cap
+    local interval = window / cap
+    if told_interval > interval or (told_interval == interval and told_cap < cap) then
+      cap = told_cap; window = told_window; tokens = math.min(tokens, cap)
+      pace = window / cap * (1 + margin)
+    end
+  end
+  local earliest
+  local retry_after = tonumber(ARGV[8])
+  if retry_after then
+    earliest = now + retry_after
+  else
+    earliest = now - tonumber(ARGV[7]) + pace
+  end
+  tokens = 0
+  last = math.max(last, earliest - pace)
+end
+redis.call('HSET', key, 'tokens', tokens, 'last', string.format('%.3f', last),
+  'cap', cap, 'window', string.format('%.3f', window))
+redis.call('PEXPIRE', key, math.ceil(math.max(0, last - now) + 2 * window))
+return {string.format('%.3f', wait), tostring(cap), string.format('%.3f', window)}
+"""
+"""KEYS[1]: the bucket. ARGV: op (take/refuse), cost, capacity, window ms, margin, initial
+tokens (the last four used when the key does not exist), sent-ago ms, retry-after ms, and the
+capacity and window ms a throttle answer named (empty when unknown). Returns the wait in ms and
+the bucket's capacity and window ms."""
+
+
+def budget_key(base_url: str, api_key: ApiKey) -> str:
+    digest = hashlib.sha256(api_key.reveal().encode()).hexdigest()[:16]
+    return f"twenty-gql:budget:{base_url}:{digest}"
+
+
+def _where(url: str) -> str:
+    """The store's address without credentials, for messages."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+
+
+class RedisBudget:
+    """A budget in Redis (see the module doc)."""
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        shape: Shape,
+        *,
+        initial_tokens: int | None = None,
+        margin: float = DEFAULT_MARGIN,
+        on_event: Callable[[Event], object] | None = None,
+        retry_every: float = 1.0,
+        timeout: float = 1.0,
+    ) -> None:
+        try:
+            from redis.asyncio import Redis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+            from redis.exceptions import ConnectionError as RedisConnectionError
+            from redis.exceptions import TimeoutError as RedisTimeoutError
+        except ImportError:  # pragma: no cover - depends on the installed extras
+            raise ConfigError(
+                "a redis:// budget needs redis-py: pip install 'twenty-gql[redis]'"
+            ) from None
+        self._unreachable_errors = (RedisConnectionError, RedisTimeoutError)
+        self._where = _where(url)
+        self._client: Any = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._script = self._client.register_script(SCRIPT)
+        self._key = key
+        self._shape = shape
+        self._margin = margin
+        self._initial = shape.capacity if initial_tokens is None else initial_tokens
+        self._on_event = on_event
+        self._retry_every = retry_every
+        self._fallback: LocalBudget | None = None
+        self._next_try = 0.0
+        self.outages = 0
+        """Times Redis became unreachable during this budget's life."""
+
+    @property
+    def shape(self) -> Shape:
+        return self._fallback.shape if self._fallback is not None else self._shape
+
+    @property
+    def on_fallback(self) -> bool:
+        """Whether calls are paced by the in-process bucket because Redis is unreachable."""
+        return self._fallback is not None
+
+    async def acquire(self, cost: int = 1) -> None:
+        answer = await self._run("take", str(cost), "0", "", "", "")
+        if answer is None:
+            assert self._fallback is not None
+            await self._fallback.acquire(cost)
+            return
+        wait_ms = float(answer[0])
+        if wait_ms > 0:
+            await asyncio.sleep(wait_ms / 1000.0)
+
+    async def refused(self, refusal: Refusal) -> None:
+        told = refusal.shape
+        answer = await self._run(
+            "refuse",
+            "0",
+            f"{refusal.sent_ago * 1000.0:.3f}",
+            "" if refusal.retry_after is None else f"{refusal.retry_after * 1000.0:.3f}",
+            "" if told is None else str(told.capacity),
+            "" if told is None else f"{told.window * 1000.0:.3f}",
+        )
+        if answer is None:
+            assert self._fallback is not None
+            await self._fallback.refused(refusal)
+
+    async def _run(self, op: str, *args: str) -> list[Any] | None:
+        """Run the script; ``None`` when Redis is unreachable (the fallback then decides)."""
+        if self._fallback is not None and time.monotonic() < self._next_try:
+            return None
+        shape = self.shape
+        cost, sent_ago, retry_after, told_cap, told_window = args
+        try:
+            answer = await self._script(
+                keys=[self._key],
+                args=[
+                    op,
+                    cost,
+                    str(shape.capacity),
+                    f"{shape.window * 1000.0:.3f}",
+                    str(self._margin),
+                    # A bucket that disappeared during an outage (a restarted Redis) is not
+                    # known to be full: others may have spent it meanwhile.
+                    str(self._initial if self.outages == 0 else 0),
+                    sent_ago,
+                    retry_after,
+                    told_cap,
+                    told_window,
+                ],
+            )
+        except Exception as error:
+            if not isinstance(error, OSError | TimeoutError | self._unreachable_errors):
+                raise
+            self._unreachable(error)
+            return None
+        if self._fallback is not None:
+            self._fallback = None
+            logger.warning("budget store %s is reachable again: sharing the budget", self._where)
+            self._emit(BudgetStoreEvent("redis", f"{self._where} is reachable again"))
+        self._shape = Shape(int(answer[1]), float(answer[2]) / 1000.0)
+        return list(answer)
+
+    def _unreachable(self, error: BaseException) -> None:
+        self._next_try = time.monotonic() + self._retry_every
+        if self._fallback is not None:
+            return
+        self.outages += 1
+        self._fallback = LocalBudget(self._shape, initial_tokens=0, margin=self._margin)
+        reason = f"{self._where} is unreachable ({type(error).__name__})"
+        logger.warning("budget store %s: pacing with the in-process bucket", reason)
+        self._emit(BudgetStoreEvent("local", reason))
+
+    def _emit(self, event: Event) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def __repr__(self) -> str:
+        store = "in-process (Redis unreachable)" if self.on_fallback else self._where
+        return f"RedisBudget({self.shape.describe()}, store={store})"
