@@ -30,12 +30,12 @@ from twenty_gql.batch.jobs import (
     update_many,
     upsert_many,
 )
+from twenty_gql.budget import LocalBudget, Shape
 from twenty_gql.client import Twenty
 from twenty_gql.io.exporter import run_export
 from twenty_gql.io.importer import ImportOptions, run_import
 from twenty_gql.io.schema_source import load_schema
 from twenty_gql.profiles import CLOUD
-from twenty_gql.budget import LocalBudget, Shape
 from twenty_gql.sandbox import FaultConfig, Sandbox
 from twenty_gql.transport import Timeouts
 

@@ -6,10 +6,10 @@ import pytest
 
 from tests.runtime.conftest import CANARY_KEY
 from tests.runtime.replay import ReplayServer, Reply
+from twenty_gql.budget import LocalBudget, NoBudget, Shape
 from twenty_gql.client import Twenty
 from twenty_gql.config import ConfigError
 from twenty_gql.profiles import SELF_HOSTED
-from twenty_gql.budget import LocalBudget, NoBudget, Shape
 
 
 async def test_from_env_reads_url_key_and_profile(replay: ReplayServer) -> None:

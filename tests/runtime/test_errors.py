@@ -10,8 +10,8 @@ from tests.runtime.conftest import CANARY_KEY
 from tests.runtime.replay import ReplayServer, Reply, transcript
 from twenty_gql import errors as e
 from twenty_gql.base_client import BaseClient, Runtime
-from twenty_gql.client import Twenty
 from twenty_gql.budget import NoBudget, Shape
+from twenty_gql.client import Twenty
 from twenty_gql.retry import NO_RETRY
 
 SIMPLE = "{ companies(first: 1) { edges { node { id } } } }"

@@ -12,10 +12,10 @@ import pytest
 
 from twenty_gql import errors as e
 from twenty_gql.base_client import BaseClient, Runtime
+from twenty_gql.budget import NoBudget, Shape
 from twenty_gql.client import Twenty
 from twenty_gql.events import Event, RetryEvent, ThrottleEvent
 from twenty_gql.profiles import CLOUD
-from twenty_gql.budget import NoBudget, Shape
 from twenty_gql.retry import NO_RETRY, RetryPolicy
 from twenty_gql.sandbox import FaultConfig, Sandbox
 
