@@ -212,7 +212,7 @@ class RedisBudget:
                 ],
             )
         except Exception as error:
-            if not isinstance(error, OSError | TimeoutError | self._unreachable_errors):
+            if not isinstance(error, (OSError, TimeoutError, *self._unreachable_errors)):
                 raise
             self._unreachable(error)
             return None
