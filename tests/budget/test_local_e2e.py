@@ -160,3 +160,32 @@ async def test_the_quota_error_is_final_for_the_runtime() -> None:
         assert sb.stats["requests"] == 1
     assert raised.value.code == "STOCK_EXHAUSTED"
     assert raised.value.server_message == "This workspace has reached its storage limit."
+
+
+async def test_the_import_summary_says_what_the_server_budget_really_is(tmp_path: Path) -> None:
+    path = tmp_path / "companies.csv"
+    write_companies_csv(path, 60)
+    window = 3.0  # the profile says 100 calls per 3 s; the workspace allows 50
+    async with Sandbox.start(port=0, seed="empty", rate_limit=(50, window)) as sb:
+        run = await run_cli(
+            "import", "company", str(path), "--batch-size", "1", "--quiet",
+            "--window-seconds", str(window), "--budget", "memory://",
+            env=cli_env(sb),
+        )  # fmt: skip
+        stored, throttled = domains(sb), sb.stats["throttled"]
+    assert run.code == 0, run.stderr
+    assert "the server's budget is 50 calls / 3 s, not the profile's 100" in run.stdout
+    assert 1 <= throttled <= 4  # one episode: the calls in flight when the server ran dry
+    assert len(stored) == 60 and set(stored.values()) == {1}
+
+
+async def test_a_budget_url_no_store_serves_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "companies.csv"
+    write_companies_csv(path, 1)
+    run = await run_cli(
+        "import", "company", str(path), "--budget", "http://user:secret@127.0.0.1:6379",
+        env=cli_env(None, TWENTY_API_URL="http://127.0.0.1:1", TWENTY_API_KEY="k"),
+    )  # fmt: skip
+    assert run.code == 2
+    assert "--budget: budget URL scheme 'http' is not supported" in run.stderr
+    assert "secret" not in run.stderr
