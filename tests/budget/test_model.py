@@ -85,8 +85,23 @@ async def test_a_cancelled_waiter_gives_its_slot_back() -> None:
     before = budget._model.last
     waiter = asyncio.create_task(budget.acquire())
     await asyncio.sleep(0)
-    assert budget._model.last == pytest.approx(before + 10.0 * 1.03)  # its reserved slot
+    assert budget._model.last == pytest.approx(before + 10.0 * 1.02)  # its reserved slot
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter
     assert budget._model.last == before  # the next caller gets that slot, not the one after
+
+
+def test_a_paced_call_refused_for_arriving_early_is_sent_again_at_once() -> None:
+    bucket = model(tokens=0)
+    first, second = bucket.reserve(1, 0.0), bucket.reserve(1, 0.0)
+    assert (first, second) == pytest.approx((0.1, 0.2))
+    # the first one arrived early (jitter) and was refused: the server kept its token
+    bucket.refused(Refusal(sent_ago=0.004), now=0.104)
+    assert bucket.reserve(1, 0.104) == 0.104  # re-sent out of turn
+    assert bucket.shift == pytest.approx(0.004)  # the second waiter's slot moves to 0.204
+    assert bucket.reserve(1, 0.104) == pytest.approx(0.304)
+    # the out-of-turn re-send refused too: the server really is empty (someone else spends)
+    bucket.refused(Refusal(sent_ago=0.003), now=0.107)
+    assert bucket.credits == 0 and bucket.empty_since == 0.107
+    assert bucket.reserve(1, 0.107) == pytest.approx(0.404)

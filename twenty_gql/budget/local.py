@@ -43,20 +43,35 @@ from twenty_gql.profiles import ServerProfile
 
 __all__ = ["DEFAULT_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
 
-DEFAULT_MARGIN = 0.03
-"""Pace 3 % slower than the server refills: room for arrival jitter (measured in the bench)."""
+DEFAULT_MARGIN = 0.02
+"""Pace 2 % slower than the server refills: room for arrival jitter. A call that arrives early
+anyway costs one round trip (see :meth:`BucketModel.refused`), so a small margin wins
+(``bench/bench_budget.py`` sweeps 0 to 10 %)."""
 
 _EPSILON = 1e-9
+_CREDIT_MATCH = 0.002
+"""A refused call sent this close to an out-of-turn grant is taken to be that re-send."""
 
 
 class BucketModel:
     """The server's bucket as the client believes it, in the client's clock (seconds).
 
     ``tokens`` and ``last`` are the server's ``tokens`` and ``lastRefillAt``; ``last`` may lie
-    in the future: the slot of the latest reservation.
+    in the future: the slot of the latest reservation. ``shift`` is how far every outstanding
+    slot has been pushed back (see :meth:`refused`); a waiter adds the shift that happened
+    while it waited to the slot it was given.
     """
 
-    __slots__ = ("last", "margin", "shape", "tokens")
+    __slots__ = (
+        "credit_at",
+        "credits",
+        "empty_since",
+        "last",
+        "margin",
+        "shape",
+        "shift",
+        "tokens",
+    )
 
     def __init__(self, shape: Shape, *, tokens: int, now: float, margin: float) -> None:
         if not 0 <= tokens <= shape.capacity:
@@ -69,6 +84,10 @@ class BucketModel:
         self.margin = margin
         self.tokens = tokens
         self.last = now
+        self.shift = 0.0
+        self.credits = 0
+        self.empty_since = -math.inf
+        self.credit_at = -math.inf
 
     @property
     def pace(self) -> float:
@@ -86,6 +105,10 @@ class BucketModel:
         """Take ``cost`` tokens; return when the caller may send (``now`` or a later slot)."""
         if cost <= 0:
             return now
+        if self.credits:
+            self.credits -= 1
+            self.credit_at = now
+            return now
         if now >= self.last:
             available = self.level(now)
             if available >= cost:
@@ -98,14 +121,47 @@ class BucketModel:
         return slot
 
     def refused(self, refusal: Refusal, now: float) -> None:
-        """The server was empty when the refused call arrived (at or after its send)."""
-        self.reshape(learned_shape(self.shape, refusal.shape))
+        """The server was empty when the refused call arrived (at or after its send).
+
+        Three cases. A retry hint (newer servers): no slot before it. The model believed it
+        had tokens, or the answer named another bucket, or a re-send it granted out of turn was
+        refused too: the server is empty, pace from the refused send. Else the call was paced
+        and arrived a little early (jitter): the server did not write, so the token it missed
+        is still there and the refused call is re-sent at once, out of turn, while every
+        outstanding slot moves back by the time lost, which keeps the server's spacing: a late
+        arrival costs a round trip, not a slot.
+        """
+        shape = learned_shape(self.shape, refusal.shape)
+        reshaped = shape != self.shape
+        self.reshape(shape)
+        sent = now - refusal.sent_ago
         if refusal.retry_after is not None:
-            earliest = now + refusal.retry_after
-        else:
-            earliest = now - refusal.sent_ago + self.pace
+            self.tokens = 0
+            self.last = max(self.last, now + refusal.retry_after - self.pace)
+            self.empty_since = now
+            return
+        early = (
+            not reshaped
+            and self.tokens == 0
+            and sent >= self.empty_since
+            and not -_CREDIT_MATCH <= sent - self.credit_at <= _CREDIT_MATCH
+        )
+        if early:
+            delay = now - sent
+            self.shift += delay
+            self.last = max(self.last + delay, now)
+            self.credits += 1
+            return
         self.tokens = 0
-        self.last = max(self.last, earliest - self.pace)
+        self.last = max(self.last, sent)
+        self.empty_since = now
+
+    def sent_late(self, due: float, late: float) -> None:
+        """A paced call went out ``late`` seconds after its slot (a busy event loop): the
+        server's spacing counts from the real send, so every later slot moves back too."""
+        if self.last >= due:
+            self.last += late
+            self.shift += late
 
     def reshape(self, shape: Shape) -> None:
         self.shape = shape
@@ -149,17 +205,21 @@ class LocalBudget:
 
     async def acquire(self, cost: int = 1) -> None:
         model = self._model
-        before = (model.tokens, model.last)
+        before = (model.tokens, model.last, model.shift)
         now = self._clock()
         slot = model.reserve(cost, now)
-        if slot <= now:
-            return
+        shift = model.shift
+        due = slot
         try:
-            await asyncio.sleep(slot - now)
+            while (due := slot + model.shift - shift) > now:
+                await asyncio.sleep(due - now)
+                now = self._clock()
         except asyncio.CancelledError:
-            if model.last == slot:  # nobody reserved after us: give the slot back
-                model.tokens, model.last = before
+            if model.last == slot and model.shift == shift:  # nobody reserved after us
+                model.tokens, model.last, _ = before
             raise
+        if slot > before[1] and now > due:
+            model.sent_late(due, now - due)
 
     async def refused(self, refusal: Refusal) -> None:
         self._model.refused(refusal, self._clock())

@@ -41,19 +41,25 @@ local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local margin = tonumber(ARGV[5])
-local state = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window')
-local tokens, last, cap, window
-if state[1] then
-  tokens = tonumber(state[1]); last = tonumber(state[2])
-  cap = tonumber(state[3]); window = tonumber(state[4])
+local s = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window', 'shift', 'credits',
+  'empty_since', 'credit_at')
+local tokens, last, cap, window, shift, credits, empty_since, credit_at
+if s[1] then
+  tokens = tonumber(s[1]); last = tonumber(s[2]); cap = tonumber(s[3]); window = tonumber(s[4])
+  shift = tonumber(s[5]); credits = tonumber(s[6])
+  empty_since = tonumber(s[7]); credit_at = tonumber(s[8])
 else
   cap = tonumber(ARGV[3]); window = tonumber(ARGV[4]); tokens = tonumber(ARGV[6]); last = now
+  shift = 0; credits = 0; empty_since = -1e15; credit_at = -1e15
 end
 local pace = window / cap * (1 + margin)
-local wait = 0
-if ARGV[1] == 'take' then
+local op = ARGV[1]
+local slot = now
+if op == 'take' then
   local cost = tonumber(ARGV[2])
-  if cost > 0 then
+  if cost > 0 and credits > 0 then
+    credits = credits - 1; credit_at = now
+  elseif cost > 0 then
     local granted = false
     if now >= last then
       local available = math.min(cap, tokens + math.floor((now - last) / pace + 1e-9))
@@ -62,11 +68,12 @@ if ARGV[1] == 'take' then
       end
     end
     if not granted then
-      local slot = last + math.max(0, cost - tokens) * pace
-      tokens = math.max(0, tokens - cost); last = slot; wait = slot - now
+      slot = last + math.max(0, cost - tokens) * pace
+      tokens = math.max(0, tokens - cost); last = slot
     end
   end
-else
+elseif op == 'refuse' then
+  local reshaped = false
   local told_cap = tonumber(ARGV[9])
   local told_window = tonumber(ARGV[10])
   if told_cap and told_window then
@@ -74,28 +81,41 @@ else
     local interval = window / cap
     if told_interval > interval or (told_interval == interval and told_cap < cap) then
       cap = told_cap; window = told_window; tokens = math.min(tokens, cap)
-      pace = window / cap * (1 + margin)
+      pace = window / cap * (1 + margin); reshaped = true
     end
   end
-  local earliest
+  local sent = now - tonumber(ARGV[7])
   local retry_after = tonumber(ARGV[8])
   if retry_after then
-    earliest = now + retry_after
+    tokens = 0; last = math.max(last, now + retry_after - pace); empty_since = now
+  elseif (not reshaped) and tokens == 0 and sent >= empty_since
+      and math.abs(sent - credit_at) > 2 then
+    local delay = now - sent
+    shift = shift + delay; last = math.max(last + delay, now); credits = credits + 1
   else
-    earliest = now - tonumber(ARGV[7]) + pace
+    tokens = 0; last = math.max(last, sent); empty_since = now
   end
-  tokens = 0
-  last = math.max(last, earliest - pace)
+elseif op == 'late' then
+  local due = tonumber(ARGV[7])
+  local late = tonumber(ARGV[2])
+  if last >= due then
+    last = last + late; shift = shift + late
+  end
 end
-redis.call('HSET', key, 'tokens', tokens, 'last', string.format('%.3f', last),
-  'cap', cap, 'window', string.format('%.3f', window))
+redis.call('HSET', key, 'tokens', tokens, 'last', string.format('%.3f', last), 'cap', cap,
+  'window', string.format('%.3f', window), 'shift', string.format('%.3f', shift),
+  'credits', credits, 'empty_since', string.format('%.3f', empty_since),
+  'credit_at', string.format('%.3f', credit_at))
 redis.call('PEXPIRE', key, math.ceil(math.max(0, last - now) + 2 * window))
-return {string.format('%.3f', wait), tostring(cap), string.format('%.3f', window)}
+return {string.format('%.3f', slot - now), tostring(cap), string.format('%.3f', window),
+  string.format('%.3f', shift), string.format('%.3f', slot)}
 """
-"""KEYS[1]: the bucket. ARGV: op (take/refuse), cost, capacity, window ms, margin, initial
-tokens (the last four used when the key does not exist), sent-ago ms, retry-after ms, and the
-capacity and window ms a throttle answer named (empty when unknown). Returns the wait in ms and
-the bucket's capacity and window ms."""
+""":class:`~twenty_gql.budget.local.BucketModel` in Lua, on Redis's clock (ms). KEYS[1]: the
+bucket. ARGV: op (``take``, ``refuse``, ``late``: a paced call went out late, ``peek``), cost or
+lateness ms, capacity, window ms, margin, initial tokens (the last four used when the key does
+not exist), sent-ago ms or the late call's slot, retry-after ms, and the capacity and window ms
+a throttle answer named (empty when unknown). Returns the wait in ms, the bucket's capacity,
+window ms and shift ms, and the slot (Redis ms)."""
 
 
 def budget_key(base_url: str, api_key: ApiKey) -> str:
@@ -164,14 +184,33 @@ class RedisBudget:
         return self._fallback is not None
 
     async def acquire(self, cost: int = 1) -> None:
-        answer = await self._run("take", str(cost), "0", "", "", "")
+        answer = await self._run("take", str(cost))
         if answer is None:
             assert self._fallback is not None
             await self._fallback.acquire(cost)
             return
-        wait_ms = float(answer[0])
-        if wait_ms > 0:
-            await asyncio.sleep(wait_ms / 1000.0)
+        wait_ms, shift, slot = float(answer[0]), float(answer[3]), float(answer[4])
+        if wait_ms <= 0:
+            return
+        started = time.monotonic()
+        due = started + wait_ms / 1000.0
+        while True:
+            now = time.monotonic()
+            if now < due:
+                await asyncio.sleep(due - now)
+                continue
+            # Slots move back when a call ahead was re-sent out of turn or went out late.
+            peeked = await self._run("peek")
+            if peeked is None:
+                return
+            moved = float(peeked[3]) - shift
+            due = started + (wait_ms + moved) / 1000.0
+            late = time.monotonic() - due
+            if late < -0.0005:
+                continue
+            if late > 0.0005:
+                await self._run("late", f"{late * 1000.0:.3f}", f"{slot + moved:.3f}")
+            return
 
     async def refused(self, refusal: Refusal) -> None:
         told = refusal.shape
@@ -187,25 +226,32 @@ class RedisBudget:
             assert self._fallback is not None
             await self._fallback.refused(refusal)
 
-    async def _run(self, op: str, *args: str) -> list[Any] | None:
+    async def _run(
+        self,
+        op: str,
+        amount: str = "0",
+        aux: str = "",
+        retry_after: str = "",
+        told_cap: str = "",
+        told_window: str = "",
+    ) -> list[Any] | None:
         """Run the script; ``None`` when Redis is unreachable (the fallback then decides)."""
         if self._fallback is not None and time.monotonic() < self._next_try:
             return None
         shape = self.shape
-        cost, sent_ago, retry_after, told_cap, told_window = args
         try:
             answer = await self._script(
                 keys=[self._key],
                 args=[
                     op,
-                    cost,
+                    amount,
                     str(shape.capacity),
                     f"{shape.window * 1000.0:.3f}",
                     str(self._margin),
                     # A bucket that disappeared during an outage (a restarted Redis) is not
                     # known to be full: others may have spent it meanwhile.
                     str(self._initial if self.outages == 0 else 0),
-                    sent_ago,
+                    aux,
                     retry_after,
                     told_cap,
                     told_window,
