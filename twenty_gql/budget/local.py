@@ -45,8 +45,9 @@ __all__ = ["DEFAULT_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
 
 DEFAULT_MARGIN = 0.02
 """Pace 2 % slower than the server refills: room for arrival jitter. A call that arrives early
-anyway costs one round trip (see :meth:`BucketModel.refused`), so a small margin wins
-(``bench/bench_budget.py`` sweeps 0 to 10 %)."""
+anyway costs one round trip (see :meth:`BucketModel.refused`), so a wider margin buys fewer
+refusals with time: ``bench/bench_budget.py`` sweeps 0 to 10 % (same run, 300 calls: 0 %
+1.014 of the floor and 7 refusals, 2 % 1.041 and 4, 5 % 1.074 and 5, 10 % 1.108 and 1)."""
 
 _EPSILON = 1e-9
 _CREDIT_MATCH = 0.002
