@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,27 @@ async def test_an_unreachable_redis_from_the_start_still_runs_the_job(url: str) 
     assert result.stats.landed == 30 and count == 30
     assert [e.store for e in seen if isinstance(e, BudgetStoreEvent)] == ["local"]
     assert "redis://127.0.0.1:1" in next(e.reason for e in seen if isinstance(e, BudgetStoreEvent))
+
+
+async def test_a_paced_call_refused_for_arriving_early_is_re_sent_at_once_through_redis(
+    redis_server: RedisServer,
+) -> None:
+    budget = shared(redis_server, Shape(1, 30.0), initial_tokens=1)  # a token every 30 s
+    try:
+        await asyncio.wait_for(budget.acquire(), 1.0)  # the burst of one
+        waiter = asyncio.create_task(budget.acquire())  # paced: 30 s away
+        await asyncio.sleep(0.1)
+        assert not waiter.done()
+        # the paced call ahead arrived early and was refused: re-sent out of turn, at once ...
+        await budget.refused(Refusal(sent_ago=0.01))
+        await asyncio.wait_for(budget.acquire(), 1.0)
+        sent = time.monotonic()
+        # ... and a refusal of that re-send means the server is really empty: no second credit
+        await budget.refused(Refusal(sent_ago=time.monotonic() - sent))
+        late = asyncio.create_task(budget.acquire())
+        await asyncio.sleep(0.1)
+        assert not late.done()
+        for task in (waiter, late):
+            task.cancel()
+    finally:
+        await budget.aclose()
