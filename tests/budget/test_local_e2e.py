@@ -189,3 +189,18 @@ async def test_a_budget_url_no_store_serves_is_a_usage_error(tmp_path: Path) -> 
     assert run.code == 2
     assert "--budget: budget URL scheme 'http' is not supported" in run.stderr
     assert "secret" not in run.stderr
+
+
+async def test_the_sandbox_command_can_start_with_a_drained_budget() -> None:
+    from tests.sandbox.test_cli import start, stop
+
+    proc, url, key = await start("--rate-limit", "3/30", "--budget-start", "drained")
+    try:
+        async with Twenty(url, key, rate_limit=(3, 30.0)) as twenty:
+            with pytest.raises(RateLimitedError) as refused:
+                await twenty.execute(
+                    "query { companies(first: 1) { totalCount } }", retry=RetryPolicy(patience=0)
+                )
+    finally:
+        await stop(proc)
+    assert refused.value.capacity == 3 and refused.value.window == 30.0
