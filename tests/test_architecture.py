@@ -1,6 +1,6 @@
 """The house rules of DESIGN.md, enforced: arrows point one way.
 
-- The runtime (config, errors, transport, ratelimit, retry, events, base_client, pagination,
+- The runtime (config, errors, transport, budget, retry, events, base_client, pagination,
   scalars) imports nothing from cli, codegen, sandbox, batch, io, demo or generated.
 - The sandbox is a server: it imports only the pure rule modules (naming, profiles,
   operation_rules) and its own modules, never the client.
@@ -21,7 +21,7 @@ RUNTIME = {
     "config",
     "errors",
     "transport",
-    "ratelimit",
+    "budget",
     "retry",
     "events",
     "base_client",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twenty_gql.batch.jobs import BulkResult
     from twenty_gql.batch.result import JobResult, JobStats, RowOutcome, RowStatus
+    from twenty_gql.budget import Budget, LocalBudget, NoBudget, RedisBudget, Refusal, Shape
     from twenty_gql.client import Twenty
     from twenty_gql.config import ApiKey, ConfigError, Settings
     from twenty_gql.errors import (
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         ProtocolError,
         QueryTooComplexError,
+        QuotaExhaustedError,
         RateLimitedError,
         RequestTimeoutError,
         SchemaDriftError,
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
         TwentyError,
     )
     from twenty_gql.events import (
+        BudgetLearnedEvent,
+        BudgetStoreEvent,
         ConsumptionEvent,
         Event,
         EventBus,
@@ -44,7 +48,6 @@ if TYPE_CHECKING:
     )
     from twenty_gql.open_enums import OpenEnum, UnknownEnumValue
     from twenty_gql.profiles import CLOUD, SELF_HOSTED, ServerProfile
-    from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
     from twenty_gql.retry import NO_RETRY, RetryPolicy
     from twenty_gql.transport import Timeouts
 
@@ -54,6 +57,12 @@ _EXPORTS: dict[str, str] = {
     "JobStats": "batch.result",
     "RowOutcome": "batch.result",
     "RowStatus": "batch.result",
+    "Budget": "budget",
+    "LocalBudget": "budget",
+    "NoBudget": "budget",
+    "RedisBudget": "budget",
+    "Refusal": "budget",
+    "Shape": "budget",
     "Twenty": "client",
     "ApiKey": "config",
     "ConfigError": "config",
@@ -67,6 +76,7 @@ _EXPORTS: dict[str, str] = {
     "PermissionDeniedError": "errors",
     "ProtocolError": "errors",
     "QueryTooComplexError": "errors",
+    "QuotaExhaustedError": "errors",
     "RateLimitedError": "errors",
     "RequestTimeoutError": "errors",
     "SchemaDriftError": "errors",
@@ -74,6 +84,8 @@ _EXPORTS: dict[str, str] = {
     "TooManyRecordsError": "errors",
     "TransportError": "errors",
     "TwentyError": "errors",
+    "BudgetLearnedEvent": "events",
+    "BudgetStoreEvent": "events",
     "ConsumptionEvent": "events",
     "Event": "events",
     "EventBus": "events",
@@ -87,9 +99,6 @@ _EXPORTS: dict[str, str] = {
     "CLOUD": "profiles",
     "SELF_HOSTED": "profiles",
     "ServerProfile": "profiles",
-    "NoLimit": "ratelimit",
-    "RateLimiter": "ratelimit",
-    "TokenBucket": "ratelimit",
     "NO_RETRY": "retry",
     "RetryPolicy": "retry",
     "Timeouts": "transport",
@@ -102,6 +111,9 @@ __all__ = [
     "ApiKey",
     "AuthenticationError",
     "BadInputError",
+    "Budget",
+    "BudgetLearnedEvent",
+    "BudgetStoreEvent",
     "BulkResult",
     "ConfigError",
     "ConflictError",
@@ -111,15 +123,18 @@ __all__ = [
     "GraphQLError",
     "JobResult",
     "JobStats",
+    "LocalBudget",
     "MetadataValidationError",
-    "NoLimit",
+    "NoBudget",
     "NotFoundError",
     "OpenEnum",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",
+    "QuotaExhaustedError",
     "RateLimitedError",
-    "RateLimiter",
+    "RedisBudget",
+    "Refusal",
     "RequestEvent",
     "RequestTimeoutError",
     "ResponseEvent",
@@ -131,9 +146,9 @@ __all__ = [
     "ServerError",
     "ServerProfile",
     "Settings",
+    "Shape",
     "ThrottleEvent",
     "Timeouts",
-    "TokenBucket",
     "TooManyRecordsError",
     "TransportError",
     "Twenty",

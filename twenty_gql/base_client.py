@@ -18,8 +18,9 @@ CONTRACT (kept by the runtime, relied on by the generated code and by codegen's 
   ``UnknownEnumValue`` and is reported once per (enum, field, value) as an
   ``UnknownEnumValueEvent`` (and a warning on the ``twenty_gql`` logger).
 
-:class:`Runtime` is what the clients share: one transport (aiohttp session), one rate limiter,
-one retry policy and one event bus. A request goes limiter -> transport -> classify -> retry.
+:class:`Runtime` is what the clients share: one transport (aiohttp session), one workspace
+budget (:mod:`twenty_gql.budget`), one retry policy and one event bus. A request goes
+budget -> transport -> classify -> retry.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from twenty_gql.budget import Budget, LocalBudget, Refusal, Shape
 from twenty_gql.config import ApiKey
 from twenty_gql.errors import (
     BadInputError,
@@ -44,6 +46,7 @@ from twenty_gql.errors import (
     error_from_answer,
 )
 from twenty_gql.events import (
+    BudgetLearnedEvent,
     ConsumptionEvent,
     EventBus,
     RequestEvent,
@@ -54,7 +57,6 @@ from twenty_gql.events import (
 )
 from twenty_gql.open_enums import UnknownValues
 from twenty_gql.profiles import CLOUD, ServerProfile
-from twenty_gql.ratelimit import RateLimiter, SupportsDrain, TokenBucket
 from twenty_gql.read_errors import schema_drift_error
 from twenty_gql.retry import OperationInfo, RetryPolicy, operation_info
 from twenty_gql.transport import AiohttpTransport, HttpAnswer, Transport, encode_request
@@ -135,7 +137,7 @@ class Runtime:
         api_key: ApiKey | None,
         *,
         profile: ServerProfile = CLOUD,
-        limiter: RateLimiter | None = None,
+        budget: Budget | None = None,
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,
         events: EventBus | None = None,
@@ -143,9 +145,7 @@ class Runtime:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.profile = profile
-        self.limiter: RateLimiter = (
-            limiter if limiter is not None else TokenBucket.for_profile(profile)
-        )
+        self.budget: Budget = budget if budget is not None else LocalBudget.for_profile(profile)
         self.retry = retry or RetryPolicy()
         self.transport: Transport = transport or AiohttpTransport()
         self.events = events or EventBus()
@@ -153,6 +153,8 @@ class Runtime:
         """Calls charged to the workspace's budget so far (answered, not throttled)."""
         self.throttled = 0
         """Answers that said the budget was spent (each was retried or raised)."""
+        self._progress_at = time.monotonic()
+        self._shape: Shape = self.budget.shape
         self._api_key = api_key
         self._secret = api_key.reveal().encode() if api_key is not None else None
         self._rng = rng or random.Random()
@@ -163,7 +165,7 @@ class Runtime:
 
     def __repr__(self) -> str:
         key = "set" if self._api_key is not None else "none"
-        return f"Runtime({self.base_url!r}, api_key={key}, limiter={self.limiter!r})"
+        return f"Runtime({self.base_url!r}, api_key={key}, budget={self.budget!r})"
 
     async def close(self) -> None:
         await self.transport.close()
@@ -292,46 +294,49 @@ class Runtime:
         body = encode_request(query, operation_name, variables, unset_type)
         url = self.base_url + endpoint
         charged = endpoint == CHARGED_ENDPOINT
-        cost = info.cost
-        attempt = faults = throttles = 0
+        cost = info.cost if charged else 0
+        attempt = faults = 0
         idempotent: bool | None = None
+        started = time.monotonic()
+        refused: RateLimitedError | None = None
         while True:
             attempt += 1
-            if charged:
-                await self.limiter.acquire(cost)
+            if cost:
+                await self._acquire(cost, refused, policy, started)
+            sent = time.monotonic()
             parsed, error = await self._attempt(
                 url, endpoint, body, operation_name, attempt, result_type, unknown
             )
             if error is None:
+                self._progress_at = time.monotonic()
                 self._charge(charged, endpoint, operation_name, cost)
                 return parsed
 
             if isinstance(error, RateLimitedError):
+                # Not executed (transcript 85): safe to send again, creates included.
                 self.throttled += 1
-                if throttles >= policy.max_throttle_retries:
-                    raise error
-                throttles += 1
-                delay = self._throttled(error, policy, endpoint, operation_name, attempt)
-            else:
-                if not (isinstance(error, TransportError) and not error.request_sent):
-                    self._charge(charged, endpoint, operation_name, cost)  # may have run
-                faults += 1
-                if idempotent is None:
-                    idempotent = info.is_idempotent(_without_unset(variables, unset_type))
-                if not policy.should_retry_fault(error, idempotent=idempotent, attempt=faults):
-                    raise error
-                delay = policy.fault_delay(faults, self._rng)
-                logger.warning(
-                    "%s %s failed (%s); retry %d in %.2fs",
-                    endpoint,
-                    operation_name,
-                    type(error).__name__,
-                    faults,
-                    delay,
-                )
-                self.events.emit(
-                    RetryEvent(endpoint, operation_name, attempt, delay, type(error).__name__)
-                )
+                await self._refused(error, policy, endpoint, operation_name, attempt, sent, started)
+                refused = error
+                continue
+            if not (isinstance(error, TransportError) and not error.request_sent):
+                self._charge(charged, endpoint, operation_name, cost)  # may have run
+            faults += 1
+            if idempotent is None:
+                idempotent = info.is_idempotent(_without_unset(variables, unset_type))
+            if not policy.should_retry_fault(error, idempotent=idempotent, attempt=faults):
+                raise error
+            delay = policy.fault_delay(faults, self._rng)
+            logger.warning(
+                "%s %s failed (%s); retry %d in %.2fs",
+                endpoint,
+                operation_name,
+                type(error).__name__,
+                faults,
+                delay,
+            )
+            self.events.emit(
+                RetryEvent(endpoint, operation_name, attempt, delay, type(error).__name__)
+            )
             await asyncio.sleep(delay)
 
     async def _attempt(
@@ -365,27 +370,71 @@ class Runtime:
             events.emit(ResponseEvent(endpoint, operation_name, attempt, status, elapsed, name))
         return parsed, error
 
-    def _throttled(
+    async def _acquire(
+        self, cost: int, refused: RateLimitedError | None, policy: RetryPolicy, started: float
+    ) -> None:
+        """Wait for the budget's slot; a re-send waits no longer than the patience left."""
+        if refused is None:
+            await self.budget.acquire(cost)
+        else:
+            left = policy.patience - (time.monotonic() - max(started, self._progress_at))
+            try:
+                await asyncio.wait_for(self.budget.acquire(cost), max(0.0, left))
+            except TimeoutError:
+                refused.gave_up_after = time.monotonic() - max(started, self._progress_at)
+                raise refused from None
+        self._watch_shape()
+
+    async def _refused(
         self,
         error: RateLimitedError,
         policy: RetryPolicy,
         endpoint: str,
         operation_name: str | None,
         attempt: int,
-    ) -> float:
-        """The server's budget is spent: empty ours too, and say how long to wait."""
-        if isinstance(self.limiter, SupportsDrain):
-            self.limiter.drain()
-        delay = policy.throttle_delay(error, self.profile.refill_interval, self._rng)
+        sent: float,
+        started: float,
+    ) -> None:
+        """The server's budget is spent: tell the budget (which paces the next send), or give
+        up when nothing has succeeded for ``policy.patience`` seconds."""
+        now = time.monotonic()
+        told = (
+            Shape(error.capacity, error.window)
+            if error.capacity is not None and error.window is not None
+            else None
+        )
+        await self.budget.refused(
+            Refusal(now - sent, told, error.retry_after, self.profile.refill_interval)
+        )
+        self._watch_shape()
+        stalled = now - max(started, self._progress_at)
+        if stalled >= policy.patience:
+            if policy.patience > 0:
+                error.gave_up_after = stalled
+            raise error
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            delay = (told or self.budget.shape).interval
         logger.info(
-            "%s %s throttled by the server (%s); retrying in %.2fs",
+            "%s %s throttled by the server (%s); sending again when the budget allows",
             endpoint,
             operation_name,
             error.server_message,
-            delay,
         )
         self.events.emit(ThrottleEvent(endpoint, operation_name, attempt, delay, self.throttled))
-        return delay
+
+    def _watch_shape(self) -> None:
+        """Report a bucket shape learned from the server (here or, through a shared budget,
+        by another process)."""
+        shape = self.budget.shape
+        if shape == self._shape:
+            return
+        previous, self._shape = self._shape, shape
+        logger.info("the server's budget is %s, not %s", shape.describe(), previous.describe())
+        self.events.emit(
+            BudgetLearnedEvent(shape.capacity, shape.window, previous.capacity, previous.window)
+        )
 
     def _charge(
         self, charged: bool, endpoint: str, operation_name: str | None, cost: float

@@ -1,4 +1,4 @@
-"""The ``Twenty`` facade: one workspace, one session, one limiter, typed ``core``/``metadata``.
+"""The ``Twenty`` facade: one workspace, one session, one budget, typed ``core``/``metadata``.
 
 ::
 
@@ -28,12 +28,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from twenty_gql.base_client import CHARGED_ENDPOINT, BaseClient, Runtime
+from twenty_gql.budget import Budget, NoBudget, Shape, open_budget
 from twenty_gql.config import ApiKey, ConfigError, Settings
 from twenty_gql.events import EventBus
 from twenty_gql.naming import ObjectNames
 from twenty_gql.pagination import PageMode, paginate, paginate_raw
 from twenty_gql.profiles import CLOUD, ServerProfile
-from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
 from twenty_gql.retry import RetryPolicy
 from twenty_gql.search import SearchPage, search_pages
 from twenty_gql.transport import AiohttpTransport, Timeouts, Transport
@@ -73,10 +73,13 @@ def _load_client(module: str, name: str) -> type[BaseClient]:
 class Twenty:
     """A client of one Twenty workspace. Use it as an async context manager (or ``aclose()``).
 
-    ``rate_limit``: ``None`` mirrors the profile's budget with a :class:`TokenBucket` that starts
-    with ``initial_tokens`` (0 by default: see :mod:`twenty_gql.ratelimit`); ``(calls, seconds)``
-    sets another budget; ``"off"`` disables client-side limiting; any :class:`RateLimiter` is
-    used as is (for example one shared by several clients). Only ``/graphql`` calls are charged.
+    ``budget``: where the workspace budget lives: ``None`` (``settings.budget_url``, else this
+    process), a URL (``"redis://host:6379/0"``: shared by every process and host that uses the
+    same workspace and key, see :mod:`twenty_gql.budget`), or a :class:`~twenty_gql.budget.Budget`
+    used as is (for example one shared by several clients; the caller closes it).
+    ``rate_limit``: ``None`` paces by the profile's bucket, ``(calls, seconds)`` by another one,
+    ``"off"`` not at all. ``initial_tokens``: the burst the budget believes the server holds at
+    start (``None``: all of it, as a quiet workspace does). Only ``/graphql`` calls are charged.
     """
 
     def __init__(
@@ -86,8 +89,9 @@ class Twenty:
         profile: str | ServerProfile = CLOUD,
         *,
         settings: Settings | None = None,
-        rate_limit: RateLimiter | tuple[int, float] | Literal["off"] | None = None,
-        initial_tokens: float = 0.0,
+        budget: str | Budget | None = None,
+        rate_limit: tuple[int, float] | Literal["off"] | None = None,
+        initial_tokens: int | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         transport: Transport | None = None,
@@ -101,26 +105,16 @@ class Twenty:
                 raise ConfigError("Twenty needs api_key= (or use Twenty.from_env())")
             settings = Settings.create(url, api_key, profile)
         self.settings = settings
-        if rate_limit == "off":
-            limiter: RateLimiter = NoLimit()
-        elif rate_limit is None:
-            limiter = TokenBucket.for_profile(settings.profile, initial_tokens=initial_tokens)
-        elif isinstance(rate_limit, tuple):
-            calls, window = rate_limit
-            limiter = TokenBucket(calls, window, initial_tokens=initial_tokens)
-        elif isinstance(rate_limit, RateLimiter):
-            limiter = rate_limit
-        else:
-            raise ConfigError(
-                "rate_limit must be None, 'off', (calls, window_seconds) or a RateLimiter "
-                f"(got {rate_limit!r})"
-            )
+        events = EventBus()
+        self._owns_budget = not isinstance(budget, Budget)
+        self.budget = self._budget(settings, budget, rate_limit, initial_tokens, events)
         self.runtime = Runtime(
             settings.url,
             settings.api_key,
             profile=settings.profile,
-            limiter=limiter,
+            budget=self.budget,
             retry=retry,
+            events=events,
             transport=transport
             or AiohttpTransport(timeouts=timeouts, pool_size=pool_size, verify_tls=verify_tls),
         )
@@ -128,6 +122,40 @@ class Twenty:
         self._metadata: MetadataClient | None = None
         self._objects: dict[str, tuple[ObjectNames, list[dict[str, Any]]]] | None = None
         self._clients: dict[tuple[type[BaseClient], str], BaseClient] = {}
+
+    @staticmethod
+    def _budget(
+        settings: Settings,
+        budget: str | Budget | None,
+        rate_limit: object,
+        initial_tokens: int | None,
+        events: EventBus,
+    ) -> Budget:
+        if isinstance(budget, Budget):
+            return budget
+        if rate_limit == "off":
+            return NoBudget(Shape.of(settings.profile))
+        if rate_limit is None:
+            shape = Shape.of(settings.profile)
+        elif isinstance(rate_limit, tuple) and len(rate_limit) == 2:
+            try:
+                shape = Shape(int(rate_limit[0]), float(rate_limit[1]))
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"rate_limit: {exc}") from None
+        else:
+            raise ConfigError(
+                f"rate_limit must be None, 'off' or (calls, window_seconds) (got {rate_limit!r})"
+            )
+        if budget is not None and not isinstance(budget, str):
+            raise ConfigError(f"budget must be a URL or a Budget (got {type(budget).__name__})")
+        return open_budget(
+            budget if budget is not None else settings.budget_url,
+            base_url=settings.url,
+            api_key=settings.api_key,
+            shape=shape,
+            initial_tokens=initial_tokens,
+            on_event=events.emit,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Twenty:
@@ -143,12 +171,8 @@ class Twenty:
 
     @property
     def events(self) -> EventBus:
-        """Subscribe to request, response, retry, throttle and consumption events."""
+        """Subscribe to request, response, retry, throttle, consumption and budget events."""
         return self.runtime.events
-
-    @property
-    def limiter(self) -> RateLimiter:
-        return self.runtime.limiter
 
     @property
     def core(self) -> CoreClient:
@@ -358,6 +382,8 @@ class Twenty:
 
     async def aclose(self) -> None:
         await self.runtime.close()
+        if self._owns_budget:
+            await self.budget.aclose()
 
     async def __aenter__(self) -> Twenty:
         return self

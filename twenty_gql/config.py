@@ -13,11 +13,20 @@ from urllib.parse import urlsplit
 
 from twenty_gql.profiles import CLOUD, ServerProfile, get_profile
 
-__all__ = ["ENV_API_KEY", "ENV_API_URL", "ENV_PROFILE", "ApiKey", "ConfigError", "Settings"]
+__all__ = [
+    "ENV_API_KEY",
+    "ENV_API_URL",
+    "ENV_BUDGET_URL",
+    "ENV_PROFILE",
+    "ApiKey",
+    "ConfigError",
+    "Settings",
+]
 
 ENV_API_URL = "TWENTY_API_URL"
 ENV_API_KEY = "TWENTY_API_KEY"
 ENV_PROFILE = "TWENTY_PROFILE"
+ENV_BUDGET_URL = "TWENTY_BUDGET_URL"
 
 
 class ConfigError(ValueError):
@@ -83,6 +92,8 @@ class Settings:
     url: str
     api_key: ApiKey
     profile: ServerProfile = field(default=CLOUD)
+    budget_url: str | None = field(default=None, repr=False)
+    """Where the workspace budget lives (``redis://...``); ``None``: in this process."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", _normalise_base_url(self.url))
@@ -116,4 +127,5 @@ class Settings:
             profile = get_profile(env.get(ENV_PROFILE, CLOUD.name))
         except ValueError as exc:
             raise ConfigError(f"{ENV_PROFILE}: {exc}") from None
-        return cls(url=url, api_key=ApiKey(key), profile=profile)
+        budget_url = env.get(ENV_BUDGET_URL, "").strip() or None
+        return cls(url=url, api_key=ApiKey(key), profile=profile, budget_url=budget_url)

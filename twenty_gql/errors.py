@@ -19,6 +19,7 @@ so errors are classified on those, not on the HTTP status::
         │   ├── QueryTooComplexError TOO_COMPLEX_QUERY and "Too many root resolvers"
         │   └── ConflictError        UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT, duplicate entry
         ├── RateLimitedError         LIMIT_REACHED, or RATE_LIMITED with ``retry_after``
+        ├── QuotaExhaustedError      QUOTA_EXHAUSTED / STOCK_EXHAUSTED: no retry can help
         ├── MetadataValidationError  METADATA_VALIDATION_FAILED (/metadata)
         └── ServerError              INTERNAL_SERVER_ERROR, HTTP 5xx, the plain-text 500
 
@@ -49,6 +50,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",
+    "QuotaExhaustedError",
     "RateLimitedError",
     "RequestTimeoutError",
     "RevokedKeyError",
@@ -218,6 +220,17 @@ class RateLimitedError(GraphQLError):
 
     retry_after: float | None = None
     refill_interval: float | None = None
+    capacity: int | None = None
+    """The refusing bucket's tokens, parsed from "Limit reached (N tokens per M ms)"."""
+    window: float | None = None
+    """The refusing bucket's window in seconds, from the same message."""
+    gave_up_after: float | None = None
+    """Set when the runtime stopped re-sending: seconds it waited without progress."""
+
+
+class QuotaExhaustedError(GraphQLError):
+    """The workspace's usage quota or storage is spent (``QUOTA_EXHAUSTED``,
+    ``STOCK_EXHAUSTED``; servers after 2.21). Final for the job: no retry can help."""
 
 
 class MetadataValidationError(GraphQLError):
@@ -237,6 +250,7 @@ _MAX_RECORDS = re.compile(
 _LIMIT_REACHED = re.compile(r"Limit reached \((\d+) tokens per (\d+) ms\)")
 
 _RATE_LIMIT_SUB_CODES = frozenset({"LIMIT_REACHED", "RATE_LIMITED"})
+_QUOTA_CODES = frozenset({"QUOTA_EXHAUSTED", "STOCK_EXHAUSTED"})
 _CONFLICT_SUB_CODES = frozenset({"UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"})
 _TOO_COMPLEX_SUB_CODES = frozenset({"TOO_COMPLEX_QUERY"})
 _TOO_MANY_SUB_CODES = frozenset({"TOO_MANY_RECORDS_TO_UPDATE"})
@@ -244,6 +258,7 @@ _TOO_MANY_SUB_CODES = frozenset({"TOO_MANY_RECORDS_TO_UPDATE"})
 # When an answer carries several errors, the most actionable one names the class.
 _PRECEDENCE: tuple[type[GraphQLError], ...] = (
     AuthenticationError,
+    QuotaExhaustedError,
     RateLimitedError,
     ServerError,
     RevokedKeyError,
@@ -287,6 +302,8 @@ def _class_of(entry: Mapping[str, Any], *, authenticated: bool) -> type[GraphQLE
 
     if code == "UNAUTHENTICATED" or sub_code == "UNAUTHENTICATED":
         return AuthenticationError
+    if sub_code in _QUOTA_CODES or code in _QUOTA_CODES:
+        return QuotaExhaustedError
     if sub_code in _RATE_LIMIT_SUB_CODES or code in _RATE_LIMIT_SUB_CODES:
         return RateLimitedError
     if code == "INTERNAL_SERVER_ERROR":
@@ -355,8 +372,10 @@ def _graphql_error(
         if isinstance(retry_after_ms, int | float) and not isinstance(retry_after_ms, bool):
             error.retry_after = max(0.0, float(retry_after_ms) / 1000.0)
         found = _LIMIT_REACHED.search(message)
-        if found and int(found.group(1)) > 0:
-            error.refill_interval = int(found.group(2)) / 1000.0 / int(found.group(1))
+        if found and int(found.group(1)) > 0 and int(found.group(2)) > 0:
+            error.capacity = int(found.group(1))
+            error.window = int(found.group(2)) / 1000.0
+            error.refill_interval = error.window / error.capacity
     return error
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 __all__ = [
+    "BudgetLearnedEvent",
+    "BudgetStoreEvent",
     "ConsumptionEvent",
     "Event",
     "EventBus",
@@ -102,6 +104,25 @@ class UnknownEnumValueEvent:
     suggestion = "twenty-gql pull --check"
 
 
+@dataclass(frozen=True, slots=True)
+class BudgetLearnedEvent:
+    """A throttle answer named the server's bucket, and the budget now paces by it."""
+
+    capacity: int
+    window: float
+    previous_capacity: int
+    previous_window: float
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetStoreEvent:
+    """The shared budget's store went away (``store="local"``: pacing in-process) or came
+    back (``store="redis"``); ``reason`` says which store and why, without credentials."""
+
+    store: str
+    reason: str
+
+
 Event: TypeAlias = (
     RequestEvent
     | ResponseEvent
@@ -109,6 +130,8 @@ Event: TypeAlias = (
     | ThrottleEvent
     | ConsumptionEvent
     | UnknownEnumValueEvent
+    | BudgetLearnedEvent
+    | BudgetStoreEvent
 )
 Callback: TypeAlias = Callable[[Event], object]
 

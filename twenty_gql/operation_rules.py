@@ -22,7 +22,7 @@ stay safe (and finite) on a document that has not been validated.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -42,8 +42,10 @@ from graphql import (
 
 __all__ = [
     "RULES",
+    "UNCHARGED_ROOT_FIELDS",
     "Rule",
     "Violation",
+    "charged",
     "find_violations",
     "fragment_definitions",
     "nested_alias_violations",
@@ -85,6 +87,20 @@ class Violation:
     parsed each file with its own ``Source``)."""
     operation: str | None = None
     """The operation's name (``None`` for an anonymous operation)."""
+
+
+UNCHARGED_ROOT_FIELDS = frozenset({"search"})
+"""Root fields of ``/graphql`` that Twenty 2.21 does not charge to the workspace budget: they are
+not served by the records query runner, where throttling happens (sequence 226, phase 3)."""
+
+
+def charged(root_field_names: Iterable[str]) -> bool:
+    """Whether a valid ``/graphql`` request with these root fields takes a token: one token if
+    any field is a record field (several record fields still take one, sequences 83 and 226);
+    none for ``search`` or ``__typename`` alone."""
+    return any(
+        not name.startswith("__") and name not in UNCHARGED_ROOT_FIELDS for name in root_field_names
+    )
 
 
 def fragment_definitions(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:

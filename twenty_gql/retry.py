@@ -1,10 +1,12 @@
 """Retry policy as data, and which operations are safe to send twice.
 
-Two kinds of failure are retried, with separate budgets:
+Two kinds of failure are retried:
 
 * **throttling** (:class:`~twenty_gql.errors.RateLimitedError`): the server did not execute the
-  request, so every operation is retried, after the server's ``retryAfterMs`` or one refill
-  interval, up to ``max_throttle_retries`` times;
+  request (transcript 85), so every operation, a plain create included, is sent again when the
+  workspace budget (:mod:`twenty_gql.budget`) gives it a slot. One setting bounds it:
+  ``patience``, the seconds without any successful call after which the runtime gives up (the
+  error then carries ``gave_up_after``). It is the only throttle limit: batch jobs add none.
 * **faults** (``retry_on``: transport errors, timeouts, 5xx and INTERNAL_SERVER_ERROR): the request
   may have been executed, so only idempotent operations are retried (unless
   ``retry_non_idempotent``), up to ``max_attempts`` attempts in all, after an exponential backoff
@@ -40,12 +42,11 @@ from graphql import (
 )
 
 from twenty_gql.errors import (
-    RateLimitedError,
     ServerError,
     TransportError,
     TwentyError,
 )
-from twenty_gql.operation_rules import fragment_definitions, root_fields
+from twenty_gql.operation_rules import charged, fragment_definitions, root_fields
 
 __all__ = ["NO_RETRY", "OperationInfo", "RetryPolicy", "operation_info"]
 
@@ -63,34 +64,22 @@ class RetryPolicy:
     retry_on: tuple[type[TwentyError], ...] = (TransportError, ServerError)
     retry_non_idempotent: bool = False
     """Also retry plain creates after a fault (the write may have happened: duplicates)."""
-    max_throttle_retries: int = 50
-    throttle_jitter: float = 0.1
-    """Extra random wait after a throttle, as a fraction of the wait, so clients spread out."""
+    patience: float = 600.0
+    """Give up re-sending throttled calls after this many seconds without progress (no call of
+    the runtime succeeded); 0: never re-send a throttled call."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1 (got {self.max_attempts})")
         if self.base_delay < 0 or self.max_delay < 0:
             raise ValueError("base_delay and max_delay must not be negative")
-        if self.max_throttle_retries < 0:
-            raise ValueError("max_throttle_retries must not be negative")
+        if self.patience < 0:
+            raise ValueError("patience must not be negative")
 
     def fault_delay(self, retry_number: int, rng: random.Random | None = None) -> float:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(retry_number-1))]."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, retry_number - 1)))
         return (rng or random).uniform(0.0, ceiling)
-
-    def throttle_delay(
-        self, error: RateLimitedError, default_interval: float, rng: random.Random | None = None
-    ) -> float:
-        """The server's hint, else its refill interval, plus a little jitter."""
-        if error.retry_after is not None:
-            wait = error.retry_after
-        elif error.refill_interval is not None:
-            wait = error.refill_interval
-        else:
-            wait = default_interval
-        return wait * (1.0 + (rng or random).uniform(0.0, self.throttle_jitter))
 
     def should_retry_fault(self, error: TwentyError, *, idempotent: bool, attempt: int) -> bool:
         if attempt >= self.max_attempts or not isinstance(error, self.retry_on):
@@ -100,7 +89,7 @@ class RetryPolicy:
         return isinstance(error, TransportError) and not error.request_sent
 
 
-NO_RETRY = RetryPolicy(max_attempts=1, max_throttle_retries=0)
+NO_RETRY = RetryPolicy(max_attempts=1, patience=0.0)
 """Never retry (the caller handles every failure)."""
 
 
@@ -118,8 +107,10 @@ class OperationInfo:
 
     @property
     def cost(self) -> int:
-        """Tokens to take: one per root field (the server throttles each root resolver)."""
-        return max(1, len(self.root_fields))
+        """Tokens the records API charges: one per request that reaches a record resolver,
+        however many root fields it has; none for ``search`` or ``__typename`` alone
+        (sequences 83 and 226, :func:`~twenty_gql.operation_rules.charged`)."""
+        return 1 if charged(self.root_fields) else 0
 
     def is_idempotent(self, variables: dict[str, Any] | None) -> bool:
         if self.operation_type != "mutation":

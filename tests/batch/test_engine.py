@@ -174,26 +174,6 @@ async def test_a_fatal_error_aborts_with_the_outcomes_so_far() -> None:
     assert aborted.value.result.stats.created == 20
 
 
-async def test_throttled_batches_are_sent_again_after_waiting() -> None:
-    server = FakeServer(PEOPLE, bad_field="notAField")
-    refusals = iter([True, True, False, False])
-
-    async def throttling(records):  # type: ignore[no-untyped-def]
-        if next(refusals):
-            from twenty_gql.batch import SendError
-
-            raise SendError(Rejection(RejectionKind.THROTTLED, "Limit reached", retry_after=0.01))
-        return await server.create_many(records)
-
-    class Sender:
-        create_many = staticmethod(throttling)
-
-    result = await run_upsert(
-        inputs([person(i) for i in range(4)]), Sender(), keys=PEOPLE, limit=RecordLimit(10)
-    )
-    assert result.ok and result.stats.throttles == 2 and result.stats.calls == 3
-
-
 def test_created_and_updated_come_from_the_record_timestamps() -> None:
     same = "2026-11-28T03:56:41.721Z"
     assert record_status({"createdAt": same, "updatedAt": same}) is RowStatus.CREATED

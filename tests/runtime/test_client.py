@@ -6,10 +6,10 @@ import pytest
 
 from tests.runtime.conftest import CANARY_KEY
 from tests.runtime.replay import ReplayServer, Reply
+from twenty_gql.budget import LocalBudget, NoBudget, Shape
 from twenty_gql.client import Twenty
 from twenty_gql.config import ConfigError
 from twenty_gql.profiles import SELF_HOSTED
-from twenty_gql.ratelimit import NoLimit, TokenBucket
 
 
 async def test_from_env_reads_url_key_and_profile(replay: ReplayServer) -> None:
@@ -39,19 +39,34 @@ def test_missing_settings_are_named() -> None:
         Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit="sometimes")  # type: ignore[arg-type]
 
 
-def test_rate_limit_options() -> None:
+def test_budget_options() -> None:
     default = Twenty("http://127.0.0.1:1", CANARY_KEY)
-    assert isinstance(default.limiter, TokenBucket)
-    assert (default.limiter.capacity, default.limiter.window) == (100, 60)
-    assert default.limiter.tokens == 0  # starts empty: see twenty_gql.ratelimit
-    custom = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=(5, 2.0), initial_tokens=5)
-    assert isinstance(custom.limiter, TokenBucket)
-    assert (custom.limiter.capacity, custom.limiter.window, custom.limiter.tokens) == (5, 2, 5)
-    assert isinstance(Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit="off").limiter, NoLimit)
-    shared = TokenBucket(10, 1.0)
-    a = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=shared)
-    b = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=shared)
-    assert a.limiter is b.limiter is shared
+    assert isinstance(default.budget, LocalBudget)
+    assert default.budget.shape == Shape(100, 60.0)
+    assert default.budget.tokens == 100  # starts full, like a quiet workspace
+    custom = Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit=(5, 2.0), initial_tokens=0)
+    assert isinstance(custom.budget, LocalBudget)
+    assert (custom.budget.shape, custom.budget.tokens) == (Shape(5, 2.0), 0)
+    assert isinstance(Twenty("http://127.0.0.1:1", CANARY_KEY, rate_limit="off").budget, NoBudget)
+    shared = LocalBudget(Shape(10, 1.0))
+    a = Twenty("http://127.0.0.1:1", CANARY_KEY, budget=shared)
+    b = Twenty("http://127.0.0.1:1", CANARY_KEY, budget=shared)
+    assert a.budget is b.budget is shared
+    assert a.runtime.budget is shared
+    with pytest.raises(ConfigError, match="budget URL scheme 'http'"):
+        Twenty("http://127.0.0.1:1", CANARY_KEY, budget="http://127.0.0.1:6379")
+
+
+def test_budget_url_from_the_environment_is_not_shown() -> None:
+    env = {
+        "TWENTY_API_URL": "http://127.0.0.1:1",
+        "TWENTY_API_KEY": CANARY_KEY,
+        "TWENTY_BUDGET_URL": "memory://",
+    }
+    twenty = Twenty.from_env(env)
+    assert twenty.settings.budget_url == "memory://"
+    assert isinstance(twenty.budget, LocalBudget)
+    assert "budget_url" not in repr(twenty.settings)  # it may hold a Redis password
 
 
 async def test_core_and_metadata_share_one_runtime(replay: ReplayServer) -> None:

@@ -10,8 +10,8 @@ from tests.runtime.conftest import CANARY_KEY
 from tests.runtime.replay import ReplayServer, Reply, transcript
 from twenty_gql import errors as e
 from twenty_gql.base_client import BaseClient, Runtime
+from twenty_gql.budget import NoBudget, Shape
 from twenty_gql.client import Twenty
-from twenty_gql.ratelimit import NoLimit
 from twenty_gql.retry import NO_RETRY
 
 SIMPLE = "{ companies(first: 1) { edges { node { id } } } }"
@@ -120,7 +120,7 @@ async def test_metadata_validation(replay: ReplayServer) -> None:
 async def test_missing_key_reads_as_authentication(replay: ReplayServer) -> None:
     """Transcript 43: without a key Twenty serves a schema with no record fields."""
     replay.queue(Reply.recorded(43))
-    runtime = Runtime(replay.url, None, limiter=NoLimit(), retry=NO_RETRY)
+    runtime = Runtime(replay.url, None, budget=NoBudget(Shape(100, 60.0)), retry=NO_RETRY)
     try:
         with pytest.raises(e.AuthenticationError) as caught:
             await BaseClient(runtime).execute(_query(43))
@@ -139,7 +139,7 @@ async def test_the_same_words_with_a_key_are_bad_input(replay: ReplayServer) -> 
 async def test_cannot_query_field_on_another_type_is_validation(replay: ReplayServer) -> None:
     body = {"errors": [{"message": 'Cannot query field "nope" on type "Company".'}]}
     replay.queue(Reply(body=body))
-    runtime = Runtime(replay.url, None, limiter=NoLimit(), retry=NO_RETRY)
+    runtime = Runtime(replay.url, None, budget=NoBudget(Shape(100, 60.0)), retry=NO_RETRY)
     try:
         with pytest.raises(e.BadInputError) as caught:
             await BaseClient(runtime).execute(SIMPLE)

@@ -57,7 +57,6 @@ class UpsertOptions:
     index), so a resend after a lost answer or a resumed run updates instead of duplicating."""
     job_key: str | None = None
     max_open_batches: int = 4
-    throttle_backoff: float = 1.0
 
 
 class JobAborted(Exception):
@@ -259,7 +258,6 @@ class _Job:
                 self.sender,
                 self.limit,
                 self.result.stats,
-                throttle_backoff=self.options.throttle_backoff,
             )
             outcomes = [_outcome(result) for result in results]
             if self.journal is not None:

@@ -12,7 +12,6 @@ batches: no row fails because of it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,19 +37,15 @@ class Refused:
 
 RowResult = Landed | Refused
 
-_MAX_THROTTLED_RESENDS = 20
-
 
 async def land_batch(
     rows: Sequence[PlannedRow],
     sender: RecordSender,
     limit: RecordLimit,
     stats: JobStats,
-    *,
-    throttle_backoff: float = 1.0,
 ) -> list[RowResult]:
     """Send ``rows`` until each has landed or been refused alone; results in ``rows`` order."""
-    lander = _Lander(sender, limit, stats, throttle_backoff)
+    lander = _Lander(sender, limit, stats)
     results = await lander.land(list(rows), isolating=False)
     order = {id(row): position for position, row in enumerate(rows)}
     results.sort(key=lambda result: order[id(result.row)])
@@ -58,13 +53,10 @@ async def land_batch(
 
 
 class _Lander:
-    def __init__(
-        self, sender: RecordSender, limit: RecordLimit, stats: JobStats, backoff: float
-    ) -> None:
+    def __init__(self, sender: RecordSender, limit: RecordLimit, stats: JobStats) -> None:
         self._sender = sender
         self._limit = limit
         self._stats = stats
-        self._backoff = backoff
 
     async def land(self, rows: list[PlannedRow], isolating: bool) -> list[RowResult]:
         """Send ``rows`` (cut to the limit); isolate the bad ones if they are refused."""
@@ -136,26 +128,15 @@ class _Lander:
 
     async def _send(self, rows: list[PlannedRow], isolating: bool) -> list[RowResult] | Rejection:
         records = [row.data for row in rows]
-        for attempt in range(_MAX_THROTTLED_RESENDS + 1):
-            self._stats.calls += 1
-            self._stats.isolation_calls += isolating
-            try:
-                answered = await self._sender.create_many(records)
-            except SendError as error:
-                rejection = error.rejection
-                if rejection.kind is not RejectionKind.THROTTLED:
-                    return rejection
-                if attempt == _MAX_THROTTLED_RESENDS:
-                    raise
-                self._stats.throttles += 1
-                await asyncio.sleep(rejection.retry_after or self._backoff * (attempt + 1))
-                continue
-            if len(answered) != len(rows):
-                raise RuntimeError(
-                    f"the server answered {len(answered)} records for {len(rows)} sent"
-                )
-            return [Landed(row, record) for row, record in zip(rows, answered, strict=True)]
-        raise AssertionError("unreachable")
+        self._stats.calls += 1
+        self._stats.isolation_calls += isolating
+        try:
+            answered = await self._sender.create_many(records)
+        except SendError as error:
+            return error.rejection
+        if len(answered) != len(rows):
+            raise RuntimeError(f"the server answered {len(answered)} records for {len(rows)} sent")
+        return [Landed(row, record) for row, record in zip(rows, answered, strict=True)]
 
 
 def _leaves(data: Mapping[str, Any]) -> Iterator[str]:

@@ -1,5 +1,9 @@
-"""Batch jobs on a workspace, through ``Twenty.execute``: upsert many rows, and update, delete,
-restore or destroy the records a filter matches, within the server's per-call limit.
+"""Batch jobs on a workspace: upsert many rows, and update, delete, restore or destroy the
+records a filter matches, within the server's per-call limit.
+
+A job talks to the workspace through :class:`Workspace` (what ``Twenty`` offers: ``execute``,
+``object_names``, ``profile``, ``events``), never through the facade itself, so ``client.py``
+may call the jobs without an import circle.
 
 ::
 
@@ -10,7 +14,8 @@ restore or destroy the records a filter matches, within the server's per-call li
         await update_many(twenty, "company", {"employees": {"lt": 10}}, {"tagline": "small"})
 
 Retries of faults and throttles are the runtime's (an upsert by key and the by-filter mutations
-are idempotent); the job adds chunking, dedupe, isolation of bad rows and the journal.
+are idempotent; a throttled call is re-sent until the policy's ``patience`` runs out, then the
+job stops); the job adds chunking, dedupe, isolation of bad rows and the journal.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -49,23 +54,21 @@ from twenty_gql.errors import (
     BadInputError,
     NotFoundError,
     QueryTooComplexError,
-    RateLimitedError,
     ServerError,
     TooManyRecordsError,
     TwentyError,
 )
-from twenty_gql.events import Event, RetryEvent, ThrottleEvent
+from twenty_gql.events import Event, EventBus, RetryEvent, ThrottleEvent
 from twenty_gql.naming import ObjectNames
 from twenty_gql.pagination import raw_pages
+from twenty_gql.profiles import ServerProfile
 from twenty_gql.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    from twenty_gql.client import Twenty
 
 __all__ = [
     "JOB_RETRY",
     "BulkResult",
     "TwentySender",
+    "Workspace",
     "delete_many",
     "destroy_many",
     "rejection_of",
@@ -77,19 +80,34 @@ __all__ = [
 JOB_RETRY = RetryPolicy(max_attempts=8, base_delay=0.25, max_delay=5.0)
 """Batch jobs retry faults longer than one-off calls: a lost batch costs a whole job."""
 
+
+class Workspace(Protocol):
+    """What a job needs of a workspace client (``Twenty`` is one)."""
+
+    @property
+    def profile(self) -> ServerProfile: ...
+
+    @property
+    def events(self) -> EventBus: ...
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> dict[str, Any]: ...
+
+    async def object_names(self, name: str | ObjectNames) -> ObjectNames: ...
+
+
 _FIELD_IN_MESSAGE = re.compile(r'"([A-Za-z_][A-Za-z0-9_.]*)" field|field "([A-Za-z_][\w.]*)"')
 
 
 def rejection_of(error: TwentyError) -> Rejection | None:
-    """How the engine should take a refused batch; ``None``: not the rows' fault, stop the job."""
-    if isinstance(error, RateLimitedError):
-        return Rejection(
-            RejectionKind.THROTTLED,
-            error.server_message,
-            code=error.code,
-            sub_code=error.sub_code,
-            retry_after=error.retry_after or error.refill_interval,
-        )
+    """How the engine should take a refused batch; ``None``: not the rows' fault, stop the job
+    (a throttle that outlasted the patience, a spent quota, auth, a server down)."""
     if isinstance(error, TooManyRecordsError):
         return Rejection(
             RejectionKind.TOO_MANY_RECORDS,
@@ -117,9 +135,9 @@ def rejection_of(error: TwentyError) -> Rejection | None:
 
 
 class TwentySender:
-    """Sends createMany(upsert: true) through ``Twenty.execute`` with the job's retry policy."""
+    """Sends createMany(upsert: true) through ``Workspace.execute`` with the job's retry policy."""
 
-    def __init__(self, twenty: Twenty, names: ObjectNames, retry: RetryPolicy = JOB_RETRY):
+    def __init__(self, twenty: Workspace, names: ObjectNames, retry: RetryPolicy = JOB_RETRY):
         self._twenty = twenty
         self._document, self.operation_name = upsert_mutation(names)
         self._root = names.root_fields.create_many
@@ -171,7 +189,7 @@ async def _input_rows(rows: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator
 
 
 async def upsert_many(
-    twenty: Twenty,
+    twenty: Workspace,
     object_name: str | ObjectNames,
     rows: Iterable[Any] | AsyncIterable[Any],
     *,
@@ -231,7 +249,7 @@ async def upsert_many(
             await own_journal.close()
 
 
-async def _names(twenty: Twenty, name: str | ObjectNames, plural: str | None) -> ObjectNames:
+async def _names(twenty: Workspace, name: str | ObjectNames, plural: str | None) -> ObjectNames:
     """Names given, or as the workspace defines them (``Twenty.object_names`` reads /metadata)."""
     if isinstance(name, ObjectNames):
         return name
@@ -239,7 +257,7 @@ async def _names(twenty: Twenty, name: str | ObjectNames, plural: str | None) ->
 
 
 async def count_records(
-    twenty: Twenty, names: ObjectNames, filter: Mapping[str, Any] | None, retry: RetryPolicy
+    twenty: Workspace, names: ObjectNames, filter: Mapping[str, Any] | None, retry: RetryPolicy
 ) -> int | None:
     """How many records ``filter`` matches (the server's ``totalCount``), in one call."""
     document, operation = count_query(names)
@@ -280,7 +298,7 @@ def _scope(action: str, user_filter: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _bulk(
-    twenty: Twenty,
+    twenty: Workspace,
     action: str,
     object_name: str | ObjectNames,
     filter: Mapping[str, Any],
@@ -329,7 +347,7 @@ async def _bulk(
 
 
 async def _ids(
-    twenty: Twenty,
+    twenty: Workspace,
     names: ObjectNames,
     scoped: Mapping[str, Any],
     retry: RetryPolicy,
@@ -353,7 +371,7 @@ async def _ids(
 
 
 async def update_many(
-    twenty: Twenty,
+    twenty: Workspace,
     object_name: str | ObjectNames,
     filter: Mapping[str, Any],
     data: Mapping[str, Any],
@@ -367,7 +385,7 @@ async def update_many(
 
 
 async def delete_many(
-    twenty: Twenty,
+    twenty: Workspace,
     object_name: str | ObjectNames,
     filter: Mapping[str, Any],
     *,
@@ -380,7 +398,7 @@ async def delete_many(
 
 
 async def restore_many(
-    twenty: Twenty,
+    twenty: Workspace,
     object_name: str | ObjectNames,
     filter: Mapping[str, Any],
     *,
@@ -393,7 +411,7 @@ async def restore_many(
 
 
 async def destroy_many(
-    twenty: Twenty,
+    twenty: Workspace,
     object_name: str | ObjectNames,
     filter: Mapping[str, Any],
     *,

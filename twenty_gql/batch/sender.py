@@ -3,7 +3,8 @@
 A sender sends one ``createMany`` (upsert) call and returns the records the server answered,
 in the order sent. When the server refuses the call it raises :class:`SendError` carrying a
 :class:`Rejection`; any other exception means the job cannot go on (auth, server down) and ends
-it. Retrying transport failures and throttles is the sender's business (the runtime's policy).
+it. Retrying transport failures and throttles is the sender's business (the runtime's policy
+and the workspace budget, which re-send a throttled call until its patience runs out).
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ class RejectionKind(enum.Enum):
     """The records are at fault (bad input, conflict): split the batch to find which."""
     TOO_MANY_RECORDS = "too_many_records"
     """The batch is larger than the server allows: learn ``limit`` and cut smaller batches."""
-    THROTTLED = "throttled"
-    """The rate limit refused the call even after the runtime's retries: wait and send again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,6 @@ class Rejection:
     sub_code: str | None = None
     field: str | None = None
     limit: int | None = None
-    retry_after: float | None = None
 
 
 class SendError(Exception):

@@ -8,13 +8,24 @@ names the culprit: never a traceback, never the API key.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn, overload
 
 import typer
 from graphql import GraphQLSchema
 
-from twenty_gql.config import ENV_API_KEY, ENV_API_URL, ENV_PROFILE, ConfigError, Settings
+from twenty_gql.budget import Shape, check_budget_url
+from twenty_gql.config import (
+    ENV_API_KEY,
+    ENV_API_URL,
+    ENV_BUDGET_URL,
+    ENV_PROFILE,
+    ConfigError,
+    Settings,
+)
+from twenty_gql.errors import RateLimitedError
+from twenty_gql.events import BudgetLearnedEvent, BudgetStoreEvent, Event, EventBus
 from twenty_gql.io.schema_source import load_schema
 from twenty_gql.profiles import get_profile
 from twenty_gql.schema.introspection import IntrospectionError
@@ -49,6 +60,15 @@ WindowOption = Annotated[
         hidden=True,
     ),
 ]
+BudgetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--budget",
+        metavar="URL",
+        help=f"Where the workspace budget lives, shared by every process that names it: "
+        f"redis://host:6379/0. Default: ${ENV_BUDGET_URL}, else this process.",
+    ),
+]
 SchemaOption = Annotated[
     Path | None,
     typer.Option(
@@ -73,6 +93,7 @@ def settings_from_options(
     window_seconds: float | None,
     *,
     required: Literal[True] = True,
+    budget: str | None = None,
 ) -> Settings: ...
 
 
@@ -85,6 +106,7 @@ def settings_from_options(
     window_seconds: float | None,
     *,
     required: bool,
+    budget: str | None = None,
 ) -> Settings | None: ...
 
 
@@ -96,9 +118,11 @@ def settings_from_options(
     window_seconds: float | None,
     *,
     required: bool = True,
+    budget: str | None = None,
 ) -> Settings | None:
     """Settings from the options, falling back to the environment; fails (exit 2) naming what
     is missing or malformed. With ``required=False``, no URL and key gives ``None``."""
+    budget_url = (budget if budget is not None else os.environ.get(ENV_BUDGET_URL, "")).strip()
     url = url if url is not None else os.environ.get(ENV_API_URL, "")
     api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")
     profile_name = profile or os.environ.get(ENV_PROFILE) or "cloud"
@@ -118,9 +142,65 @@ def settings_from_options(
             fail(command, f"no workspace URL: pass --url or set {ENV_API_URL}", EXIT_CONFIG)
         fail(command, f"no API key: pass --api-key or set {ENV_API_KEY}", EXIT_CONFIG)
     try:
-        return Settings.create(url, api_key, server_profile)
+        settings = Settings.create(url, api_key, server_profile)
     except ConfigError as exc:
         fail(command, str(exc), EXIT_CONFIG)
+    try:
+        check_budget_url(budget_url or None)
+    except ConfigError as exc:
+        given_by = "--budget" if budget is not None else f"${ENV_BUDGET_URL}"
+        fail(command, f"{given_by}: {exc}", EXIT_CONFIG)
+    return replace(settings, budget_url=budget_url or None)
+
+
+class BudgetNotes:
+    """What the workspace budget learned or went through during a command, for its summary."""
+
+    def __init__(self, profile_shape: Shape) -> None:
+        self._profile = profile_shape
+        self.learned: BudgetLearnedEvent | None = None
+        self.outages = 0
+        self.back = False
+        self.reason = ""
+
+    def watch(self, events: EventBus) -> None:
+        events.subscribe(self._on_event)
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, BudgetLearnedEvent):
+            self.learned = event
+        elif isinstance(event, BudgetStoreEvent):
+            if event.store == "local":
+                self.outages += 1
+                self.reason = event.reason
+                self.back = False
+            else:
+                self.back = True
+
+    def lines(self) -> list[str]:
+        found: list[str] = []
+        if self.learned is not None:
+            told = Shape(self.learned.capacity, self.learned.window)
+            found.append(
+                f"the server's budget is {told.describe()}, not the profile's "
+                f"{self._profile.capacity}"
+                + ("" if told.window == self._profile.window else f" / {self._profile.window:g} s")
+            )
+        if self.outages:
+            found.append(
+                f"budget store: {self.reason}; paced in-process meanwhile "
+                f"({self.outages} outage{'s' if self.outages > 1 else ''}"
+                f"{', then back on the shared budget' if self.back else ''})"
+            )
+        return found
+
+
+def describe_failure(cause: BaseException) -> str:
+    """A job-ending error in one line, with the patience that ended it, if it did."""
+    text = f"{type(cause).__name__}: {cause}"
+    if isinstance(cause, RateLimitedError) and cause.gave_up_after is not None:
+        text += f" (gave up after {cause.gave_up_after:.0f} s without progress: the patience)"
+    return text
 
 
 async def schema_or_fail(

@@ -9,6 +9,7 @@ and why, the calls spent, and the throughput against the budget's ceiling.
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from twenty_gql.batch.result import JobStats
-from twenty_gql.cli.common import EXIT_CONFIG, EXIT_SERVER, fail
+from twenty_gql.budget import check_budget_url
+from twenty_gql.cli.common import EXIT_CONFIG, EXIT_SERVER, BudgetOption, fail
+from twenty_gql.config import ENV_BUDGET_URL, ConfigError
 from twenty_gql.demo.run import DemoOptions, DemoReport, run_demo
 from twenty_gql.errors import TwentyError
 
@@ -40,15 +43,22 @@ def demo_command(
         typer.Option(help="Keep the CSV files and rejects here (default: a temporary folder)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
+    budget: BudgetOption = None,
 ) -> None:
     """Run the demo: sandbox + batch import + typed relationship query, then a report."""
     console = Console()
+    budget_url = (budget if budget is not None else os.environ.get(ENV_BUDGET_URL, "")).strip()
+    try:
+        check_budget_url(budget_url or None)
+    except ConfigError as exc:
+        fail("demo", f"--budget: {exc}", EXIT_CONFIG)
     options = DemoOptions(
         companies=companies,
         people=people,
         window_seconds=window_seconds,
         concurrency=concurrency,
         workdir=workdir,
+        budget_url=budget_url or None,
     )
     console.print(
         f"[bold]twenty-gql demo[/]: {companies:,} companies and {people:,} people into a local "

@@ -27,10 +27,12 @@ from twenty_gql.cli.common import (
     EXIT_CONFIG,
     EXIT_SERVER,
     ApiKeyOption,
+    BudgetOption,
     ProfileOption,
     SchemaOption,
     UrlOption,
     WindowOption,
+    describe_failure,
     fail,
     schema_or_fail,
     settings_from_options,
@@ -66,10 +68,11 @@ def export_command(
     schema: SchemaOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     window_seconds: WindowOption = None,
+    budget: BudgetOption = None,
 ) -> None:
     """Write every record of OBJECT (matching --filter) to --out, page by page."""
     command = "export"
-    settings = settings_from_options(command, url, api_key, profile, window_seconds)
+    settings = settings_from_options(command, url, api_key, profile, window_seconds, budget=budget)
     assert settings is not None
     parsed: dict[str, Any] | None = None
     if filter_ is not None:
@@ -131,7 +134,7 @@ async def _run(
     except BadInputError as exc:
         fail(command, f"the server refused the query: {exc}", EXIT_CONFIG)
     except TwentyError as exc:
-        fail(command, f"{type(exc).__name__}: {exc}", EXIT_SERVER)
+        fail(command, describe_failure(exc), EXIT_SERVER)
     except OSError as exc:
         fail(command, f"--out {out}: {exc.strerror or exc}", EXIT_CONFIG)
     finally:

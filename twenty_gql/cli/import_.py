@@ -28,15 +28,19 @@ from rich.table import Table
 
 from twenty_gql.batch.engine import JobAborted
 from twenty_gql.batch.result import JobStats
+from twenty_gql.budget import Shape
 from twenty_gql.cli.common import (
     EXIT_CONFIG,
     EXIT_REJECTED,
     EXIT_SERVER,
     ApiKeyOption,
+    BudgetNotes,
+    BudgetOption,
     ProfileOption,
     SchemaOption,
     UrlOption,
     WindowOption,
+    describe_failure,
     fail,
     schema_or_fail,
     settings_from_options,
@@ -96,11 +100,12 @@ def import_command(
     schema: SchemaOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     window_seconds: WindowOption = None,
+    budget: BudgetOption = None,
 ) -> None:
     """Upsert the rows of FILE into OBJECT; rows that cannot land go to --rejects."""
     command = "import"
     settings = settings_from_options(
-        command, url, api_key, profile, window_seconds, required=not dry_run
+        command, url, api_key, profile, window_seconds, required=not dry_run, budget=budget
     )
     try:
         mapping = parse_map_options(map_ or [])
@@ -122,8 +127,11 @@ def import_command(
     )
     if file == "-" and options.fmt is None:
         fail(command, "reading stdin needs --format csv or --format jsonl", EXIT_CONFIG)
-    report = asyncio.run(_run(command, settings, schema, options, quiet))
+    notes = BudgetNotes(Shape.of(settings.profile)) if settings is not None else None
+    report = asyncio.run(_run(command, settings, schema, options, quiet, notes))
     print_summary(report)
+    for line in notes.lines() if notes is not None else ():
+        Console().print(line, highlight=False, markup=False)
     if report.result.stats.failed:
         raise typer.Exit(EXIT_REJECTED)
 
@@ -134,6 +142,7 @@ async def _run(
     schema_path: Path | None,
     options: ImportOptions,
     quiet: bool,
+    notes: BudgetNotes | None = None,
 ) -> ImportReport:
     schema = await schema_or_fail(command, settings, schema_path)
     console = Console(stderr=True)
@@ -157,6 +166,8 @@ async def _run(
         progress.update(task, completed=stats.rows, extra=extra)
 
     twenty = Twenty(settings=settings) if settings is not None else None
+    if twenty is not None and notes is not None:
+        notes.watch(twenty.events)
     try:
         return await run_import(twenty, schema, options, on_progress=on_progress)
     except ImportSetupError as exc:
@@ -172,6 +183,8 @@ async def _run(
             else ""
         )
         code = EXIT_SERVER if isinstance(exc.cause, TwentyError) else EXIT_CONFIG
+        for line in notes.lines() if notes is not None else ():
+            typer.echo(line, err=True)
         fail(
             command,
             f"{_cause(exc.cause)} (stopped after {stats.landed} rows landed, "
@@ -186,7 +199,7 @@ async def _run(
 
 def _cause(cause: BaseException) -> str:
     if isinstance(cause, TwentyError):
-        return f"{type(cause).__name__}: {cause}"
+        return describe_failure(cause)
     if isinstance(cause, OSError):
         return f"{cause.filename or ''}: {cause.strerror or cause}".lstrip(": ")
     return f"{type(cause).__name__}: {cause}"

@@ -65,6 +65,13 @@ def sandbox_command(
             "retry-after (RATE_LIMITED with retryAfterMs).",
         ),
     ] = "twenty",
+    budget_start: Annotated[
+        str,
+        typer.Option(
+            "--budget-start",
+            help="full (a quiet workspace) or drained (as if another program just spent it).",
+        ),
+    ] = "full",
     read_only_key: Annotated[
         bool, typer.Option("--read-only-key", help="Also issue a read-only API key.")
     ] = False,
@@ -86,6 +93,10 @@ def sandbox_command(
         raise typer.BadParameter(
             f"{rate_limit_style!r} is not twenty or retry-after", param_hint="--rate-limit-style"
         )
+    if budget_start not in ("full", "drained"):
+        raise typer.BadParameter(
+            f"{budget_start!r} is not full or drained", param_hint="--budget-start"
+        )
     try:
         get_profile(profile)
     except ValueError as exc:
@@ -98,6 +109,7 @@ def sandbox_command(
         "profile": profile,
         "allow_remote": allow_remote,
         "rate_limit_style": rate_limit_style,
+        "budget_start": budget_start,
     }
     if rate_limit is not None:
         options["rate_limit"] = parse_rate_limit(rate_limit)

@@ -37,6 +37,8 @@ class DemoOptions:
     concurrency: int = 4
     workdir: Path | None = None
     """Where the CSV files and rejects go (a temporary folder by default)."""
+    budget_url: str | None = None
+    """Where the workspace budget lives (``redis://...``); ``None``: in this process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,9 @@ async def run_demo(options: DemoOptions, on_progress: StepHook | None = None) ->
         report = DemoReport(profile=profile, files=files)
         async with (
             Sandbox.start(port=0, profile=profile, seed="empty") as sandbox,
-            Twenty(url=sandbox.url, api_key=sandbox.api_key, profile=profile) as twenty,
+            Twenty(
+                url=sandbox.url, api_key=sandbox.api_key, profile=profile, budget=options.budget_url
+            ) as twenty,
         ):
             schema = await load_schema(twenty.settings, None)
             for object_name, path in (("company", files.companies), ("person", files.people)):

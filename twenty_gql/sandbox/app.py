@@ -21,7 +21,7 @@ from .faults import FaultConfig, FaultInjector
 from .graphql_endpoint import RequestError, prepare_request, run_prepared
 from .metadata_api import MetadataApi
 from .playground import add_playground_routes
-from .ratelimit import RecordsBudget
+from .ratelimit import ContinuousBucket, TwentyBucket, charges, charges_refusal
 from .resolvers import RequestContext
 from .store import Store
 from .webhook_delivery import DeliveryPolicy, WebhookSender
@@ -31,6 +31,11 @@ from .workspace import Workspace
 __all__ = ["Sandbox", "is_loopback"]
 
 RateLimitStyle = Literal["twenty", "retry-after"]
+QuotaCode = Literal["QUOTA_EXHAUSTED", "STOCK_EXHAUSTED"]
+_QUOTA_MESSAGES: dict[str, str] = {
+    "QUOTA_EXHAUSTED": "Usage quota exhausted for this period.",
+    "STOCK_EXHAUSTED": "This workspace has reached its storage limit.",
+}
 _PROFILE_DEFAULT: Any = "profile"
 
 _UNAUTHENTICATED = {
@@ -71,13 +76,16 @@ class Sandbox:
     Options: ``host`` (loopback only unless ``allow_remote``), ``port`` (0: a free one),
     ``profile`` (``"cloud"``, ``"self-hosted"`` or a ``ServerProfile``: records per call, page
     size, root field limit), ``rate_limit`` (``(calls, seconds)``; default the profile's budget;
-    ``None`` for no limit), ``rate_limit_style`` (``"twenty"``: BAD_USER_INPUT/LIMIT_REACHED;
-    ``"retry-after"``: RATE_LIMITED with ``retryAfterMs``), ``db`` (``":memory:"`` or a SQLite
-    file that keeps records, metadata and key hashes), ``seed`` (``"demo"`` or ``"empty"``,
-    applied to a new database only), ``faults`` (a ``FaultConfig``), ``api_key_name`` (the name
-    ``createdBy`` shows), ``webhook_policy`` (a ``DeliveryPolicy``: timeout, attempts,
-    backoff; default one attempt, as Twenty). ``sb.webhooks.drain()`` waits for the deliveries
-    in flight.
+    ``None`` for no limit), ``rate_limit_style`` (``"twenty"``: Twenty 2.21's floored bucket,
+    BAD_USER_INPUT/LIMIT_REACHED; ``"retry-after"``: a newer server's continuous bucket,
+    RATE_LIMITED with ``retryAfterMs``), ``budget_start`` (``"full"`` like a quiet workspace,
+    or ``"drained"``), ``quota`` (``(code, calls)``: after ``calls`` charged calls, every
+    charged call is answered ``QUOTA_EXHAUSTED`` or ``STOCK_EXHAUSTED``), ``db``
+    (``":memory:"`` or a SQLite file that keeps records, metadata and key hashes), ``seed``
+    (``"demo"`` or ``"empty"``, applied to a new database only), ``faults`` (a
+    ``FaultConfig``), ``api_key_name`` (the name ``createdBy`` shows), ``webhook_policy`` (a
+    ``DeliveryPolicy``: timeout, attempts, backoff; default one attempt, as Twenty).
+    ``sb.webhooks.drain()`` waits for the deliveries in flight.
     """
 
     def __init__(
@@ -88,6 +96,8 @@ class Sandbox:
         profile: str | ServerProfile = "cloud",
         rate_limit: tuple[int, float] | None = _PROFILE_DEFAULT,
         rate_limit_style: RateLimitStyle = "twenty",
+        budget_start: Literal["full", "drained"] = "full",
+        quota: tuple[QuotaCode, int] | None = None,
         db: str | Path = ":memory:",
         seed: str = "demo",
         faults: FaultConfig | None = None,
@@ -107,8 +117,18 @@ class Sandbox:
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
         if rate_limit is _PROFILE_DEFAULT:
             rate_limit = (self.profile.calls_per_window, self.profile.window_seconds)
-        self.budget = RecordsBudget(*rate_limit) if rate_limit is not None else None
+        if budget_start not in ("full", "drained"):
+            raise ValueError(f"unknown budget_start {budget_start!r}")
+        if quota is not None and quota[0] not in _QUOTA_MESSAGES:
+            raise ValueError(f"unknown quota code {quota[0]!r}")
+        bucket = TwentyBucket if rate_limit_style == "twenty" else ContinuousBucket
+        self.budget = (
+            bucket(*rate_limit, drained=budget_start == "drained")
+            if rate_limit is not None
+            else None
+        )
         self.rate_limit_style = rate_limit_style
+        self.quota = quota
         self.store = Store(db)
         self.workspace = Workspace(self.store, self.profile, seed=seed)
         self.stats: Counter[str] = Counter()
@@ -245,12 +265,31 @@ class Sandbox:
                 twenty_checks=checks,
             )
         except RequestError as rejected:
-            return web.json_response(rejected.payload, status=rejected.status)
+            payload = rejected.payload
+            if (
+                caller.info is not None
+                and self.budget is not None
+                and charges_refusal(payload, body.get("query"))
+            ):
+                if not self.budget.try_take():
+                    self.stats["throttled"] += 1
+                    data = payload.get("data")
+                    return web.json_response(self._throttled(list(data or {})))
+                self.stats["charged"] += 1
+            return web.json_response(payload, status=rejected.status)
         if caller.info is None:
             return web.json_response(run_prepared(prepared, None))
-        if self.budget is not None and prepared.charged and not await self.budget.try_take():
-            self.stats["throttled"] += 1
-            return web.json_response(self._throttled(prepared.root_keys))
+        if (self.budget is not None or self.quota is not None) and charges(prepared):
+            if self.budget is not None and not self.budget.try_take():
+                self.stats["throttled"] += 1
+                return web.json_response(self._throttled(prepared.root_keys))
+            self.stats["charged"] += 1
+            if self.quota is not None and self.stats["charged"] > self.quota[1]:
+                code = self.quota[0]
+                error = SandboxError(_QUOTA_MESSAGES[code], code, code).payload
+                return web.json_response(
+                    {"data": dict.fromkeys(prepared.root_keys), "errors": [error]}
+                )
         if prepared.is_mutation and caller.info.read_only:
             error = forbidden().payload
             return web.json_response({"data": dict.fromkeys(prepared.root_keys), "errors": [error]})
@@ -285,14 +324,19 @@ class Sandbox:
 
     def _throttled(self, root_keys: list[str]) -> dict[str, Any]:
         assert self.budget is not None
-        retry_after = self.rate_limit_style == "retry-after"
-        error = SandboxError(
-            self.budget.message,
-            "RATE_LIMITED" if retry_after else "BAD_USER_INPUT",
-            "LIMIT_REACHED",
-            "Rate limit reached. Please try again later.",
-            {"retryAfterMs": self.budget.retry_after_ms()} if retry_after else None,
-        ).payload
+        friendly = "Rate limit reached. Please try again later."
+        if self.rate_limit_style == "retry-after":
+            error = SandboxError(
+                friendly,
+                "RATE_LIMITED",
+                "RATE_LIMITED",
+                friendly,
+                {"retryAfterMs": self.budget.retry_after_ms()},
+            ).payload
+        else:
+            error = SandboxError(
+                self.budget.message, "BAD_USER_INPUT", "LIMIT_REACHED", friendly
+            ).payload
         return {"data": dict.fromkeys(root_keys), "errors": [error]}
 
     async def _metadata(self, request: web.Request) -> web.StreamResponse:

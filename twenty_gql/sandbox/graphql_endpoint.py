@@ -67,8 +67,6 @@ class PreparedRequest:
     variables: dict[str, Any] | None
     operation_name: str | None
     is_mutation: bool
-    charged: bool = True
-    """False for ``search``, which Twenty's records rate limit does not count (NOTES (w))."""
 
 
 class _Cache:
@@ -197,7 +195,6 @@ def prepare_request(
         variables,
         operation_name,
         checked.is_mutation,
-        charged=not checked.is_search,
     )
 
 

@@ -1,37 +1,151 @@
-"""The records API budget: a token bucket per workspace, refilled continuously.
+"""The records API budget, as Twenty keeps it: a token bucket per workspace.
 
-Built on aiolimiter's leaky bucket (capacity ``calls``, drained at ``calls / seconds`` a second),
-used without waiting: the server answers "Limit reached" at once instead of queueing the call.
+:class:`TwentyBucket` is Twenty 2.21's throttler (``throttler.service.ts``, NOTES.md (n), (w)),
+quirk included: on each charged call ``refill = floor((now - lastRefillAt) * LIMIT / TTL)`` and
+``tokens = min(LIMIT, tokens + refill)``; with fewer than one token the call is refused and
+nothing is written; else one token is taken and ``lastRefillAt = now``, so calls closer than
+``TTL / LIMIT`` apart earn no refill at all. A new workspace starts full, like a quiet one.
+
+:class:`ContinuousBucket` is the newer servers' bucket (NOTES.md "After 2.21"): fractional
+tokens are kept, and a refused call is told ``retryAfterMs``, the wait for the next token.
+
+What is charged (sequence 226): valid requests that reach a record resolver, one token however
+many record root fields (83), including ones that then fail Twenty's value checks. Not charged:
+syntax and validation errors (refused before), ``search`` and ``__typename`` alone
+(:func:`~twenty_gql.operation_rules.charged`), ``/metadata``, unauthenticated requests.
 """
 
 from __future__ import annotations
 
-from aiolimiter import AsyncLimiter
+import math
+import time
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["RecordsBudget"]
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+
+from twenty_gql.operation_rules import charged, fragment_definitions, root_fields
+
+from .graphql_endpoint import PreparedRequest
+
+__all__ = ["ContinuousBucket", "TwentyBucket", "charges", "charges_refusal"]
+
+_BAD_INPUT = "BAD_USER_INPUT"
+
+Clock = Callable[[], float]
+"""Milliseconds (a monotonic clock; tests replay recorded times through it)."""
 
 
-class RecordsBudget:
-    def __init__(self, calls: int, seconds: float) -> None:
+def _monotonic_ms() -> float:
+    return time.monotonic() * 1000.0
+
+
+def charges(prepared: PreparedRequest) -> bool:
+    """Whether this valid, authenticated request takes a token."""
+    roots = root_fields(prepared.operation, fragment_definitions(prepared.document))
+    return charged(field.name.value for field in roots)
+
+
+def charges_refusal(payload: dict[str, Any], query: object) -> bool:
+    """Whether a request refused before execution still took a token. Twenty throttles at the
+    start of its records runner and checks a mutation's ``data`` values after, so a mutation of
+    record fields refused as BAD_USER_INPUT is charged (INVALID_ARGS_DATA, "Invalid number
+    value"); syntax errors, validation errors and a query's argument errors are not (226)."""
+    errors = payload.get("errors") or ()
+    if not any(
+        isinstance(error, dict) and (error.get("extensions") or {}).get("code") == _BAD_INPUT
+        for error in errors
+    ):
+        return False
+    try:
+        document = parse(query) if isinstance(query, str) else None
+    except GraphQLError:
+        return False
+    if document is None:
+        return False
+    fragments = fragment_definitions(document)
+    return any(
+        operation.operation is OperationType.MUTATION
+        and charged(field.name.value for field in root_fields(operation, fragments))
+        for operation in document.definitions
+        if isinstance(operation, OperationDefinitionNode)
+    )
+
+
+class TwentyBucket:
+    """Twenty 2.21's bucket (see the module doc); ``drained``: start empty."""
+
+    style = "twenty"
+
+    def __init__(
+        self, calls: int, seconds: float, *, drained: bool = False, clock: Clock = _monotonic_ms
+    ) -> None:
         if calls < 1 or seconds <= 0:
             raise ValueError(
                 f"rate limit must be at least 1 call per positive window, got {calls}/{seconds}"
             )
         self.calls = calls
         self.seconds = seconds
-        self._limiter = AsyncLimiter(calls, seconds)
+        self.clock = clock
+        self.tokens: float = 0 if drained else calls
+        self.last_refill_at: float | None = clock() if drained else None
+        """``None``: no key yet (Twenty reads a missing key as a full bucket)."""
+
+    @property
+    def window_ms(self) -> float:
+        return self.seconds * 1000.0
 
     @property
     def message(self) -> str:
-        return f"Limit reached ({self.calls} tokens per {round(self.seconds * 1000)} ms)"
+        return f"Limit reached ({self.calls} tokens per {round(self.window_ms)} ms)"
+
+    def _available(self, now: float) -> float:
+        if self.last_refill_at is None:
+            return self.calls
+        refill = math.floor((now - self.last_refill_at) * self.calls / self.window_ms)
+        return min(self.calls, self.tokens + refill)
+
+    def try_take(self) -> bool:
+        now = self.clock()
+        available = self._available(now)
+        if available < 1:
+            return False  # nothing written: time keeps accruing
+        self.tokens = available - 1
+        self.last_refill_at = now
+        return True
 
     def retry_after_ms(self) -> int:
-        return max(1, round(self.seconds / self.calls * 1000))
+        """The wait until a call would pass (2.21 never says it; newer servers do)."""
+        if self.last_refill_at is None or self._available(self.clock()) >= 1:
+            return 0
+        interval = self.window_ms / self.calls
+        due = self.last_refill_at + (1 - self.tokens) * interval
+        return max(1, math.ceil(due - self.clock()))
 
-    async def try_take(self) -> bool:
-        """Take one token if there is one; never waits. (No await before the check, so two
-        requests on the loop cannot both take the last token.)"""
-        if not self._limiter.has_capacity(1):
+
+class ContinuousBucket(TwentyBucket):
+    """A newer server's bucket: continuous refill, fractional tokens kept."""
+
+    style = "retry-after"
+
+    def _available(self, now: float) -> float:
+        if self.last_refill_at is None:
+            return self.calls
+        refill = (now - self.last_refill_at) * self.calls / self.window_ms
+        return min(float(self.calls), self.tokens + refill)
+
+    def try_take(self) -> bool:
+        now = self.clock()
+        available = self._available(now)
+        self.tokens = available
+        self.last_refill_at = now
+        if available < 1:
             return False
-        await self._limiter.acquire(1)
+        self.tokens = available - 1
         return True
+
+    def retry_after_ms(self) -> int:
+        available = self._available(self.clock())
+        if available >= 1:
+            return 0
+        return max(1, math.ceil((1 - available) * self.window_ms / self.calls))

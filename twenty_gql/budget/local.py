@@ -1,0 +1,266 @@
+"""The in-process budget: Twenty 2.21's bucket, modelled on the client by send time.
+
+What the server does on each records call (NOTES.md (w), ``throttler.service.ts``):
+``refill = floor((now - lastRefillAt) * LIMIT / TTL)``, ``tokens = min(LIMIT, tokens + refill)``;
+fewer than one token: the call is refused and **nothing is written** (time keeps accruing, and
+the refused call is not executed, transcript 85); else one token is taken and
+``lastRefillAt = now``, so the fractional progress since the last success is lost. A burst of
+100 calls over 3 s leaves 0 tokens, not 5 (sequence 226).
+
+What follows for a client, and what :class:`BucketModel` does:
+
+- **Start full.** A workspace quiet for a window holds the whole burst; a job takes it at once.
+  If the server was in fact drained (another program spent it), the first answers are throttles:
+  the model learns the server is empty and paces from there. One such episode costs at most as
+  many throttled answers as calls were in flight, and each throttled call is simply re-sent:
+  Twenty did not execute it, so this is safe even for a plain create (transcript 85).
+- **Pace by send time, not by answers.** Once the burst is spent, a success only earns the next
+  token if the following call *arrives* at least ``TTL / LIMIT`` later (600 ms for 100 / 60 s);
+  arriving earlier it is refused, arriving later wastes the difference. Each caller therefore
+  reserves the next slot, ``last + interval * (1 + margin)`` after the previous *send*, and waits
+  for it: callers are served in arrival order (no thundering herd), and long calls overlap.
+- **A margin for arrival jitter.** Two calls sent exactly one interval apart may arrive closer
+  (the first one delayed on the way). ``margin`` (a fraction of the interval) pays a little
+  throughput for fewer refused calls; ``bench/bench_budget.py`` measures what it costs.
+- **Learn the bucket.** A throttle answer names the bucket that refused, "Limit reached (50
+  tokens per 60000 ms)": the model re-shapes at once (see :func:`learned_shape`). A newer
+  server's ``retryAfterMs`` is honoured: the next slot is no earlier than the hint.
+
+Why not aiolimiter or the ``limits`` library: both refill continuously (fractional tokens kept),
+so a client pacing by them at the nominal rate sends calls that Twenty's floored bucket refuses;
+and neither can be told "the server is empty now".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+
+from twenty_gql.budget.protocol import Refusal, Shape, learned_shape
+from twenty_gql.profiles import ServerProfile
+
+__all__ = ["DEFAULT_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
+
+DEFAULT_MARGIN = 0.02
+"""Pace 2 % slower than the server refills: room for arrival jitter. A call that arrives early
+anyway costs one round trip (see :meth:`BucketModel.refused`), so a wider margin buys fewer
+refusals with time: ``bench/bench_budget.py`` sweeps 0 to 10 % (same run, 300 calls: 0 %
+1.014 of the floor and 7 refusals, 2 % 1.041 and 4, 5 % 1.074 and 5, 10 % 1.108 and 1)."""
+
+_EPSILON = 1e-9
+_CREDIT_MATCH = 0.002
+"""A refused call sent this close to an out-of-turn grant is taken to be that re-send."""
+
+
+class BucketModel:
+    """The server's bucket as the client believes it, in the client's clock (seconds).
+
+    ``tokens`` and ``last`` are the server's ``tokens`` and ``lastRefillAt``; ``last`` may lie
+    in the future: the slot of the latest reservation. ``shift`` is how far every outstanding
+    slot has been pushed back (see :meth:`refused`); a waiter adds the shift that happened
+    while it waited to the slot it was given.
+    """
+
+    __slots__ = (
+        "credit_at",
+        "credits",
+        "empty_since",
+        "last",
+        "margin",
+        "shape",
+        "shift",
+        "tokens",
+    )
+
+    def __init__(self, shape: Shape, *, tokens: int, now: float, margin: float) -> None:
+        if not 0 <= tokens <= shape.capacity:
+            raise ValueError(
+                f"initial tokens must be between 0 and {shape.capacity} (got {tokens})"
+            )
+        if not 0 <= margin < 1:
+            raise ValueError(f"margin must be a fraction in [0, 1) (got {margin})")
+        self.shape = shape
+        self.margin = margin
+        self.tokens = tokens
+        self.last = now
+        self.shift = 0.0
+        self.credits = 0
+        self.empty_since = -math.inf
+        self.credit_at = -math.inf
+
+    @property
+    def pace(self) -> float:
+        """Seconds the model waits for one token (the server's interval plus the margin)."""
+        return self.shape.interval * (1.0 + self.margin)
+
+    def level(self, now: float) -> int:
+        """Tokens available at ``now`` without waiting."""
+        if now < self.last:
+            return self.tokens
+        refill = math.floor((now - self.last) / self.pace + _EPSILON)
+        return min(self.shape.capacity, self.tokens + refill)
+
+    def reserve(self, cost: int, now: float) -> float:
+        """Take ``cost`` tokens; return when the caller may send (``now`` or a later slot)."""
+        if cost <= 0:
+            return now
+        if self.credits:
+            self.credits -= 1
+            self.credit_at = now
+            return now
+        if now >= self.last:
+            available = self.level(now)
+            if available >= cost:
+                self.tokens = available - cost
+                self.last = now
+                return now
+        slot = self.last + max(0, cost - self.tokens) * self.pace
+        self.tokens = max(0, self.tokens - cost)
+        self.last = slot
+        return slot
+
+    def refused(self, refusal: Refusal, now: float) -> None:
+        """The server was empty when the refused call arrived (at or after its send).
+
+        Three cases. A retry hint (newer servers): no slot before it. The model believed it
+        had tokens, or the answer named another bucket, or a re-send it granted out of turn was
+        refused too: the server is empty, pace from the refused send. Else the call was paced
+        and arrived a little early (jitter): the server did not write, so the token it missed
+        is still there and the refused call is re-sent at once, out of turn, while every
+        outstanding slot moves back by the time lost, which keeps the server's spacing: a late
+        arrival costs a round trip, not a slot.
+        """
+        shape = learned_shape(self.shape, refusal.shape)
+        reshaped = shape != self.shape
+        self.reshape(shape)
+        sent = now - refusal.sent_ago
+        if refusal.retry_after is not None:
+            self.tokens = 0
+            self.last = max(self.last, now + refusal.retry_after - self.pace)
+            self.empty_since = now
+            return
+        early = (
+            not reshaped
+            and self.tokens == 0
+            and sent >= self.empty_since
+            and not -_CREDIT_MATCH <= sent - self.credit_at <= _CREDIT_MATCH
+        )
+        if early:
+            delay = now - sent
+            self.shift += delay
+            self.last = max(self.last + delay, now)
+            self.credits += 1
+            return
+        self.tokens = 0
+        self.last = max(self.last, sent)
+        self.empty_since = now
+
+    def sent_late(self, due: float, late: float) -> None:
+        """A paced call went out ``late`` seconds after its slot (a busy event loop): the
+        server's spacing counts from the real send, so every later slot moves back too."""
+        if self.last >= due:
+            self.last += late
+            self.shift += late
+
+    def reshape(self, shape: Shape) -> None:
+        self.shape = shape
+        self.tokens = min(self.tokens, shape.capacity)
+
+
+class LocalBudget:
+    """The budget of one process (see the module doc). Safe to share between clients of the
+    same workspace on one event loop or several (it reads :func:`time.monotonic`)."""
+
+    def __init__(
+        self,
+        shape: Shape,
+        *,
+        initial_tokens: int | None = None,
+        margin: float = DEFAULT_MARGIN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        tokens = shape.capacity if initial_tokens is None else initial_tokens
+        self._model = BucketModel(shape, tokens=tokens, now=clock(), margin=margin)
+
+    @classmethod
+    def for_profile(
+        cls,
+        profile: ServerProfile,
+        *,
+        initial_tokens: int | None = None,
+        margin: float = DEFAULT_MARGIN,
+    ) -> LocalBudget:
+        return cls(Shape.of(profile), initial_tokens=initial_tokens, margin=margin)
+
+    @property
+    def shape(self) -> Shape:
+        return self._model.shape
+
+    @property
+    def tokens(self) -> int:
+        """Tokens a call could take now without waiting."""
+        return self._model.level(self._clock())
+
+    async def acquire(self, cost: int = 1) -> None:
+        model = self._model
+        before = (model.tokens, model.last, model.shift)
+        now = self._clock()
+        slot = model.reserve(cost, now)
+        shift = model.shift
+        due = slot
+        try:
+            while (due := slot + model.shift - shift) > now:
+                await asyncio.sleep(due - now)
+                now = self._clock()
+        except asyncio.CancelledError:
+            if model.last == slot and model.shift == shift:  # nobody reserved after us
+                model.tokens, model.last, _ = before
+            raise
+        if slot > before[1] and now > due:
+            model.sent_late(due, now - due)
+
+    async def refused(self, refusal: Refusal) -> None:
+        self._model.refused(refusal, self._clock())
+
+    async def aclose(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"LocalBudget({self.shape.describe()}, tokens={self.tokens})"
+
+
+class NoBudget:
+    """No client-side pacing (``rate_limit="off"``). A throttled call is sent again after the
+    server's hint, else the bucket the answer named, else ``Refusal.fallback_interval``."""
+
+    def __init__(self, shape: Shape, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._shape = shape
+        self._clock = clock
+        self._not_before = 0.0
+
+    @property
+    def shape(self) -> Shape:
+        return self._shape
+
+    async def acquire(self, cost: int = 1) -> None:
+        wait = self._not_before - self._clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def refused(self, refusal: Refusal) -> None:
+        if refusal.retry_after is not None:
+            wait = refusal.retry_after
+        elif refusal.shape is not None:
+            wait = refusal.shape.interval
+        else:
+            wait = refusal.fallback_interval
+        self._not_before = max(self._not_before, self._clock() + wait)
+
+    async def aclose(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "NoBudget()"
