@@ -40,6 +40,8 @@ from twenty_gql.errors import (
     error_from_answer,
 )
 from twenty_gql.events import (
+    LAST_ANSWER,
+    AnswerMeasure,
     ConsumptionEvent,
     EventBus,
     RequestEvent,
@@ -310,6 +312,7 @@ class Runtime:
         parsed: object = None
         try:
             answer = await self.transport.post(url, body, self._headers)
+            LAST_ANSWER.set(AnswerMeasure(time.perf_counter() - started, len(answer.body)))
             status = answer.status
             parsed, error = self._classify(answer, operation_name, result_type)
         except TransportError as exc:

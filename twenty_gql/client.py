@@ -30,6 +30,7 @@ from twenty_gql.base_client import CHARGED_ENDPOINT, BaseClient, Runtime
 from twenty_gql.config import ApiKey, ConfigError, Settings
 from twenty_gql.events import EventBus
 from twenty_gql.naming import ObjectNames
+from twenty_gql.page_sizes import PageBounds, PageSizer, PageSizes
 from twenty_gql.pagination import PageMode, paginate, paginate_raw
 from twenty_gql.profiles import CLOUD, ServerProfile
 from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
@@ -89,6 +90,7 @@ class Twenty:
         transport: Transport | None = None,
         verify_tls: bool = True,
         pool_size: int = 20,
+        page_bounds: PageBounds | None = None,
     ) -> None:
         if settings is None:
             if url is None:
@@ -120,6 +122,8 @@ class Twenty:
             transport=transport
             or AiohttpTransport(timeouts=timeouts, pool_size=pool_size, verify_tls=verify_tls),
         )
+        self.page_sizes = PageSizes(settings.profile, page_bounds)
+        """Page sizes every read of this workspace learns and shares (see ``page_sizes``)."""
         self._core: CoreClient | None = None
         self._metadata: MetadataClient | None = None
         self._objects: dict[str, tuple[ObjectNames, list[dict[str, Any]]]] | None = None
@@ -202,15 +206,16 @@ class Twenty:
         self,
         method: Callable[..., Awaitable[object]],
         *,
-        page_size: int | None = None,
+        page_size: int | PageSizer | None = None,
         mode: PageMode = "cursor",
         filter: object = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Every node of a generated list operation; see :mod:`twenty_gql.pagination`."""
+        """Every node of a generated list operation; see :mod:`twenty_gql.pagination`.
+        Pages are sized from the server's answers unless ``page_size`` fixes them."""
         return paginate(
             method,
-            page_size=page_size or self.profile.page_size,
+            page_size=page_size or self.page_sizes,
             mode=mode,
             filter=filter,
             **kwargs,
@@ -222,7 +227,7 @@ class Twenty:
         variables: Mapping[str, Any] | None,
         connection_path: str | Sequence[str],
         *,
-        page_size: int | None = None,
+        page_size: int | PageSizer | None = None,
         mode: PageMode = "cursor",
         operation_name: str | None = None,
         retry: RetryPolicy | None = None,
@@ -237,7 +242,7 @@ class Twenty:
             query,
             variables,
             connection_path,
-            page_size=page_size or self.profile.page_size,
+            page_size=page_size or self.page_sizes,
             mode=mode,
         )
 

@@ -346,7 +346,7 @@ async def _ids(
         doc,
         {"filter": scoped},
         names.root_fields.find_many,
-        page_size=twenty.profile.page_size,
+        page_size=twenty.page_sizes,
         mode="keyset",
     )
     return [str(node["id"]) async for nodes in pages for node in nodes]

@@ -65,6 +65,21 @@ def sandbox_command(
             "retry-after (RATE_LIMITED with retryAfterMs).",
         ),
     ] = "twenty",
+    page_cap: Annotated[
+        int | None,
+        typer.Option(
+            "--page-cap",
+            min=1,
+            help="Largest `first` a list answers (default: none, as Twenty's /graphql).",
+        ),
+    ] = None,
+    page_cap_style: Annotated[
+        str,
+        typer.Option(
+            "--page-cap-style",
+            help="Above --page-cap: truncate (that many records, hasNextPage true) or refuse.",
+        ),
+    ] = "truncate",
     read_only_key: Annotated[
         bool, typer.Option("--read-only-key", help="Also issue a read-only API key.")
     ] = False,
@@ -86,6 +101,10 @@ def sandbox_command(
         raise typer.BadParameter(
             f"{rate_limit_style!r} is not twenty or retry-after", param_hint="--rate-limit-style"
         )
+    if page_cap_style not in ("truncate", "refuse"):
+        raise typer.BadParameter(
+            f"{page_cap_style!r} is not truncate or refuse", param_hint="--page-cap-style"
+        )
     try:
         get_profile(profile)
     except ValueError as exc:
@@ -98,6 +117,8 @@ def sandbox_command(
         "profile": profile,
         "allow_remote": allow_remote,
         "rate_limit_style": rate_limit_style,
+        "page_cap": page_cap,
+        "page_cap_style": page_cap_style,
     }
     if rate_limit is not None:
         options["rate_limit"] = parse_rate_limit(rate_limit)
