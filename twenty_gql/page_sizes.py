@@ -8,7 +8,9 @@ CONTRACT (kept here, relied on by the shared page loop in :mod:`twenty_gql.pagin
   ``target_seconds`` and under half of ``max_response_bytes``; it never goes past
   ``max_page_size``, nor past a cap the server is known to have.
 - It **shrinks** on a slow or oversized answer (in proportion), and halves on a 5xx, a
-  timeout, a dropped connection or a "too complex" refusal, retrying the same position.
+  timeout, a dropped connection or a "too complex" refusal, retrying the same position; after
+  a 5xx or a timeout it stays below the size that failed for a few pages (a blip must not
+  ratchet the size down for the whole read, nor a heavy size fail on every page).
 - It **learns the server's cap** when a page comes back with fewer records than asked and
   ``hasNextPage`` true (the cap is what came back), or when a large ``first`` is refused (the
   number in the refusal, else below what was refused). What is learned is kept per object by
@@ -39,6 +41,8 @@ from twenty_gql.profiles import ServerProfile
 __all__ = ["PageBounds", "PageSizer", "PageSizes"]
 
 _GROWTH = 4.0
+_CALM_PAGES = 4
+"""Pages answered after a 5xx or a timeout before growing past the size that failed again."""
 _REFUSAL = re.compile(
     r"\bfirst\b|\blimit\b|exceed|maximum|too (?:many|large|complex|big)", re.IGNORECASE
 )
@@ -128,6 +132,7 @@ class PageSizer:
     learned_cap: int | None = None
     _size: int = 0
     _ceiling: int | None = None
+    _calm_pages: int = 0
     _failures: int = 0
     _bound: bool = field(default=False)
 
@@ -158,6 +163,8 @@ class PageSizer:
             return
         self.key, self._bound = key, True
         learned = self.sizes._get(key)
+        if self.learned_cap is not None:
+            self._learn_cap(self.learned_cap)
         if learned.good is not None:
             self._size = self._clamp(learned.good)
 
@@ -175,10 +182,11 @@ class PageSizer:
 
     def _known_cap(self) -> int | None:
         assert self.sizes is not None
-        learned = self.sizes.cap(self.key) if self.key is not None else self.learned_cap
+        caps = [self.learned_cap, self.sizes.cap(self.key) if self.key is not None else None]
         profile = self.sizes.profile
-        if learned is not None:
-            return learned
+        learned = [cap for cap in caps if cap is not None]
+        if learned:
+            return min(learned)
         if profile.page_cap is not None and profile.page_cap_known:
             return profile.page_cap
         return None
@@ -202,6 +210,10 @@ class PageSizer:
         self.pages += 1
         self._failures = 0
         self.reached = max(self.reached, returned)
+        if self._ceiling is not None:
+            self._calm_pages += 1
+            if self._calm_pages > _CALM_PAGES:
+                self._ceiling = None
         if not self.adaptive:
             return
         assert self.sizes is not None
@@ -244,20 +256,18 @@ class PageSizer:
         if isinstance(error, ServerError) or (
             isinstance(error, TransportError) and error.request_sent
         ):
-            # Too heavy for the server (or a blip): never ask this much again in this read.
-            self._ceiling = max(bounds.min_page_size, asked // 2)
+            # Too heavy for the server, or a blip: stay below it for a few pages, then try again.
+            self._ceiling = max(bounds.min_page_size, asked - 1)
+            self._calm_pages = 0
             self._size = self._clamp(asked // 2)
             return True
         return False
 
     def _learn_cap(self, cap: int) -> None:
-        current = self._known_cap()
-        if current is not None and current <= cap:
-            return
-        self.learned_cap = cap
+        self.learned_cap = min(cap, self.learned_cap or cap)
         if self.sizes is not None and self.key is not None:
             learned = self.sizes._get(self.key)
-            learned.cap = cap
+            learned.cap = min(cap, learned.cap or cap)
             if learned.good is not None and learned.good > cap:
                 learned.good = cap
 
