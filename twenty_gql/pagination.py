@@ -29,6 +29,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from twenty_gql.base_client import RawAnswer
+from twenty_gql.connection_stream import StreamedConnection
 from twenty_gql.events import LAST_ANSWER
 from twenty_gql.page_sizes import PageSizer, PageSizes
 
@@ -75,12 +77,17 @@ def _find_connection(result: object, where: str) -> tuple[str, object]:
 def _page(connection: object) -> tuple[list[Any], bool | None, str | None]:
     edges = _get(connection, "edges", "edges") or []
     nodes = [_get(edge, "node", "node") for edge in edges]
-    page_info = _get(connection, "pageInfo", "page_info")
-    has_next = _get(page_info, "hasNextPage", "has_next_page") if page_info is not None else None
-    cursor = _get(page_info, "endCursor", "end_cursor") if page_info is not None else None
+    has_next, cursor = _page_info(_get(connection, "pageInfo", "page_info"))
     if cursor is None and edges:
         cursor = _get(edges[-1], "cursor", "cursor")
     return nodes, has_next, cursor
+
+
+def _page_info(page_info: object) -> tuple[bool | None, str | None]:
+    if page_info is None:
+        return None, None
+    has_next = _get(page_info, "hasNextPage", "has_next_page")
+    return has_next, _get(page_info, "endCursor", "end_cursor")
 
 
 def _keyset_filter(user_filter: object, last_id: object) -> object:
@@ -156,21 +163,35 @@ async def _pages(
         measure = LAST_ANSWER.get()
         seconds = measure.seconds if measure is not None else time.perf_counter() - started
         sizer.bind(root)
-        nodes, has_next, next_cursor = _page(connection)
+        if isinstance(connection, StreamedConnection):
+            # A large page: handed on a chunk at a time, never decoded whole.
+            returned, last = 0, None
+            for chunk in connection.chunks():
+                if chunk:
+                    returned, last = returned + len(chunk), chunk[-1]
+                    yield chunk
+            if not connection.found:
+                raise PaginationError(f"the answer has no {root!r} connection")
+            if not returned:
+                yield []
+            has_next, next_cursor = _page_info(connection.fields.get("pageInfo"))
+        else:
+            nodes, has_next, next_cursor = _page(connection)
+            returned, last = len(nodes), nodes[-1] if nodes else None
+            yield nodes
         sizer.answered(
-            asked, len(nodes), has_next, seconds, measure.size if measure is not None else None
+            asked, returned, has_next, seconds, measure.size if measure is not None else None
         )
-        yield nodes
-        if not nodes:
+        if not returned:
             return
         if mode == "cursor":
             if not has_next or next_cursor is None:
                 return
             cursor = next_cursor
         else:
-            if has_next is False or (has_next is None and len(nodes) < asked):
+            if has_next is False or (has_next is None and returned < asked):
                 return
-            last_id = _node_id(nodes[-1])
+            last_id = _node_id(last)
 
 
 def _sizer(page_size: int | PageSizes | PageSizer, key: str | None) -> PageSizer:
@@ -222,7 +243,7 @@ async def paginate(
 
 
 def raw_pages(
-    execute: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any]]],
+    execute: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any] | RawAnswer]],
     query: str,
     variables: Mapping[str, Any] | None,
     connection_path: str | Sequence[str],
@@ -230,7 +251,12 @@ def raw_pages(
     page_size: int | PageSizes | PageSizer,
     mode: PageMode = "cursor",
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """:func:`paginate_raw` a page at a time: the nodes of each page (the last may be empty)."""
+    """:func:`paginate_raw` a page at a time: the nodes of each page (the last may be empty).
+
+    ``execute`` may return a :class:`~twenty_gql.base_client.RawAnswer` (``Runtime.send_raw``):
+    its page is then read a chunk at a time, each chunk yielded as a list, so a page of any
+    size costs the memory of its body and one chunk of records.
+    """
     path = connection_path.split(".") if isinstance(connection_path, str) else list(connection_path)
     if not path:
         raise PaginationError("connection_path is empty")
@@ -242,6 +268,9 @@ def raw_pages(
 
     async def fetch(call: dict[str, Any]) -> tuple[str, object]:
         connection: Any = await execute(query, {**base, **call})
+        if isinstance(connection, RawAnswer):
+            streamed = StreamedConnection(connection.body, path)
+            return key, streamed
         for step in path:
             if not isinstance(connection, Mapping) or step not in connection:
                 raise PaginationError(f"the answer has no {key!r} connection")

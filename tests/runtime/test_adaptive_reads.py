@@ -271,3 +271,27 @@ async def test_the_sandbox_caps_first_only_when_asked() -> None:
         Sandbox(page_cap=60, page_cap_style="clip")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="page_cap must be at least 1"):
         Sandbox(page_cap=0)
+
+
+async def test_large_pages_stream_to_the_file_exactly_as_small_pages_are_written(
+    schema: GraphQLSchema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import twenty_gql.pagination as pagination
+
+    streamed: list[int] = []
+
+    class Spy(pagination.StreamedConnection):
+        def __init__(self, body: bytes, path: Any, **options: Any) -> None:
+            streamed.append(len(body))
+            super().__init__(body, path, **options)
+
+    monkeypatch.setattr(pagination, "StreamedConnection", Spy)
+    async with Sandbox.start(port=0, seed="empty", profile=SELF_HOSTED, rate_limit=None) as sb:
+        await seed(sb, 2500)
+        async with Twenty(sb.url, sb.api_key, profile=SELF_HOSTED, rate_limit="off") as twenty:
+            small = await run_export(twenty, schema, "company", tmp_path / "s.jsonl", page_size=100)
+            assert not streamed  # pages of 100 are small answers: decoded whole
+            large = await run_export(twenty, schema, "company", tmp_path / "l.jsonl")
+    assert streamed and min(streamed) >= 256 * 1024
+    assert large.rows == small.rows == 2500 and large.pages < small.pages
+    assert (tmp_path / "l.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()

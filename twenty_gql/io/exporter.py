@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type
 
+from twenty_gql.base_client import CHARGED_ENDPOINT, RawAnswer
 from twenty_gql.batch.dedupe import get_path
 from twenty_gql.batch.documents import list_query
 from twenty_gql.batch.jobs import JOB_RETRY, count_records
@@ -183,10 +184,13 @@ async def run_export(
         raise ExportSetupError(f"--out {out}: cannot write ({exc.strerror})") from None
     rows = 0
 
-    async def fetch(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    async def fetch(query: str, variables: dict[str, Any]) -> dict[str, Any] | RawAnswer:
         nonlocal calls
         calls += 1
-        return await twenty.execute(query, variables, operation, retry=JOB_RETRY)
+        # A large page comes unparsed and is read a chunk at a time (flat memory).
+        return await twenty.runtime.send_raw(
+            CHARGED_ENDPOINT, query, operation, variables, retry=JOB_RETRY
+        )
 
     pages = raw_pages(
         fetch,
