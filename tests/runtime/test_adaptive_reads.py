@@ -295,3 +295,31 @@ async def test_large_pages_stream_to_the_file_exactly_as_small_pages_are_written
     assert streamed and min(streamed) >= 256 * 1024
     assert large.rows == small.rows == 2500 and large.pages < small.pages
     assert (tmp_path / "l.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
+
+
+async def test_relation_lookups_page_through_a_capped_server_and_report_their_pages(
+    schema: GraphQLSchema, tmp_path: Path
+) -> None:
+    from twenty_gql.io.importer import ImportOptions, run_import
+
+    people = tmp_path / "people.csv"
+    lines = ["name.firstName,emails.primaryEmail,company.domainName"]
+    lines += [f"P{i},p{i}@example.com,https://co-{i:03d}.example" for i in range(150)]
+    people.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    async with Sandbox.start(
+        port=0, seed="empty", profile=SELF_HOSTED, rate_limit=None, page_cap=60
+    ) as sb:
+        async with Twenty(sb.url, sb.api_key, profile=SELF_HOSTED, rate_limit="off") as twenty:
+            companies = [
+                {"name": f"Co {i}", "domainName": {"primaryLinkUrl": f"https://co-{i:03d}.example"}}
+                for i in range(150)
+            ]
+            await twenty.upsert_many("company", companies)
+            report = await run_import(
+                twenty, schema, ImportOptions("person", str(people), journal=tmp_path / "j")
+            )
+        linked = {p["companyId"] for p in sb.store.all("person")}
+    # One chunk of 150 values (the profile's 200), answered 60 at a time: nothing missed.
+    assert report.result.stats.failed == 0 and report.result.stats.created == 150
+    assert len(linked) == 150 and None not in linked
+    assert report.lookup_pages == 3 and report.lookup_page_size_reached == 60

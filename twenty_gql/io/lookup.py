@@ -29,6 +29,9 @@ def key_filter(path: str, values: Sequence[str]) -> dict[str, Any]:
 class TwentyRelationLookup:
     def __init__(self, twenty: Twenty) -> None:
         self._twenty = twenty
+        self.pages = 0
+        """Pages read so far (for the import summary)."""
+        self.page_size_reached = 0
 
     async def find_ids(
         self, target: ObjectNames, key: UniqueKey, values: Sequence[str]
@@ -45,12 +48,13 @@ class TwentyRelationLookup:
             asked = [value.casefold() if key.casefold else value for value in chunk]
             # Through the shared page loop: a server that caps pages below the chunk still
             # yields every match, and what it taught about the object is kept.
+            sizer = self._twenty.page_sizes.sizer(root)
             pages = raw_pages(
                 run,
                 document,
                 {"filter": key_filter(path, asked)},
                 root,
-                page_size=self._twenty.page_sizes,
+                page_size=sizer,
                 mode="keyset",
             )
             async for nodes in pages:
@@ -58,4 +62,6 @@ class TwentyRelationLookup:
                     value = get_path(node, path)
                     if value is not None and node.get("id"):
                         found[str(value)] = str(node["id"])
+            self.pages += sizer.pages
+            self.page_size_reached = max(self.page_size_reached, sizer.reached)
         return found
