@@ -7,6 +7,7 @@ No checks and no API call: a million records load in seconds, where creating the
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -17,17 +18,24 @@ __all__ = ["load_copies"]
 
 
 def load_copies(
-    store: Store, object_singular: str, template: Mapping[str, Any], count: int
+    store: Store,
+    object_singular: str,
+    template: Mapping[str, Any],
+    count: int,
+    *,
+    rng: random.Random | None = None,
 ) -> list[str]:
-    """Insert ``count`` copies of ``template`` with new random ids and numbered names; returns
-    their ids in insertion order."""
+    """Insert ``count`` copies of ``template`` with new random ids (drawn from ``rng`` when
+    given, so a test can repeat them) and numbered names; returns their ids in insertion order."""
     ids: list[str] = []
     name = template.get("name")
 
     def copies() -> Iterator[dict[str, Any]]:
         for i in range(count):
             record = dict(template)
-            record["id"] = str(uuid.uuid4())
+            record["id"] = str(
+                uuid.UUID(int=rng.getrandbits(128), version=4) if rng else uuid.uuid4()
+            )
             if isinstance(name, str):
                 record["name"] = f"{name} {i}"
             ids.append(record["id"])
