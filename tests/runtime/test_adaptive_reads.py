@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from graphql import GraphQLSchema
 
+from tests.runtime.test_pagination import RAW_LIST as LIST
 from twenty_gql.client import Twenty
 from twenty_gql.errors import BadInputError
 from twenty_gql.io.exporter import run_export
@@ -31,15 +32,6 @@ from twenty_gql.transport import Timeouts
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "core.graphql"
 NO_FAULT_RETRY = RetryPolicy(max_attempts=1)
-LIST = """
-query Companies($first: Int, $after: String, $filter: CompanyFilterInput,
-                $orderBy: [CompanyOrderByInput]) {
-  companies(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id name } }
-  }
-}
-"""
 BY_ID = [{"id": "AscNullsFirst"}]
 
 
@@ -175,6 +167,11 @@ async def test_the_cap_of_a_truncating_server_is_learned_and_kept_for_the_object
             # A later read of the same object starts at the learned cap.
             recorder = Recorder(twenty)
             again = await read_all(recorder, twenty.page_sizes.sizer("companies"), "keyset")
+        # Cursor mode learns it the same way, from the first short page.
+        async with Twenty(sb.url, sb.api_key, profile=SELF_HOSTED, rate_limit="off") as fresh:
+            by_cursor = Recorder(fresh)
+            cursor_ids = await read_all(by_cursor, fresh.page_sizes.sizer("companies"), "cursor")
+    assert cursor_ids == ids and by_cursor.asked == [200] + [60] * (math.ceil(n / 60) - 1)
     assert report.rows == n and report.calls == math.ceil(n / 60) + 1  # + the count
     assert report.pages == math.ceil(n / 60) and report.page_size_reached == 60
     exported = [line.split('"id": "')[1][:36] for line in (tmp_path / "c.jsonl").open()]
