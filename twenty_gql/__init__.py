@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         RetryEvent,
         ThrottleEvent,
     )
+    from twenty_gql.page_sizes import PageBounds
     from twenty_gql.profiles import CLOUD, SELF_HOSTED, ServerProfile
     from twenty_gql.ratelimit import NoLimit, RateLimiter, TokenBucket
     from twenty_gql.retry import NO_RETRY, RetryPolicy
@@ -77,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "ResponseEvent": "events",
     "RetryEvent": "events",
     "ThrottleEvent": "events",
+    "PageBounds": "page_sizes",
     "CLOUD": "profiles",
     "SELF_HOSTED": "profiles",
     "ServerProfile": "profiles",
@@ -107,6 +109,7 @@ __all__ = [
     "MetadataValidationError",
     "NoLimit",
     "NotFoundError",
+    "PageBounds",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",

@@ -126,15 +126,17 @@ class PageSizer:
     sizes: PageSizes | None
     key: str | None = None
     fixed: int | None = None
-    pages: int = 0
-    reached: int = 0
-    """The largest page size that was answered."""
-    learned_cap: int | None = None
-    _size: int = 0
-    _ceiling: int | None = None
-    _calm_pages: int = 0
-    _failures: int = 0
-    _bound: bool = field(default=False)
+    pages: int = field(default=0, init=False)
+    """Pages answered so far."""
+    reached: int = field(default=0, init=False)
+    """The most records one page brought."""
+    learned_cap: int | None = field(default=None, init=False)
+    """The cap this read learned (also kept by ``sizes`` once the object is known)."""
+    _size: int = field(default=0, init=False)
+    _ceiling: int | None = field(default=None, init=False)
+    _calm_pages: int = field(default=0, init=False)
+    _failures: int = field(default=0, init=False)
+    _bound: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         if self.fixed is not None:

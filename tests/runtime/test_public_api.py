@@ -26,6 +26,7 @@ PUBLIC_API = [
     "MetadataValidationError",
     "NoLimit",
     "NotFoundError",
+    "PageBounds",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",
