@@ -342,3 +342,25 @@ async def test_the_export_command_bounds_pages_and_reports_them(tmp_path: Path) 
     # 200, then 300 a page: 200 + 3 x 300 + 0 left over = 4 pages, plus the count
     assert "in 5 calls (4 pages, page size reached 300)" in run.stdout, run.stdout
     assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ids
+
+
+@pytest.mark.parametrize("style", ["truncate", "refuse"])
+async def test_the_sandbox_command_serves_a_capped_first(style: str) -> None:
+    from tests.sandbox.test_cli import start, stop
+
+    proc, url, key = await start(
+        "--rate-limit", "off", "--page-cap", "5", "--page-cap-style", style
+    )
+    try:
+        async with Twenty(url, key, profile=SELF_HOSTED, rate_limit="off") as twenty:
+            if style == "refuse":
+                with pytest.raises(BadInputError, match='"first" cannot exceed 5'):
+                    await twenty.execute(LIST, {"first": 6})
+            else:
+                page = await twenty.execute(LIST, {"first": 6})
+                assert len(page["companies"]["edges"]) == 5
+                assert page["companies"]["pageInfo"]["hasNextPage"] is True
+            exact = await twenty.execute(LIST, {"first": 5})
+            assert len(exact["companies"]["edges"]) == 5
+    finally:
+        await stop(proc)
