@@ -254,12 +254,14 @@ def memory(records: int, tmp: Path) -> None:
     try:
         for label, size in (("sized", "auto"), ("fixed 20,000", "20000")):
             out = tmp / "million.jsonl"
-            text = subprocess.run(
+            child = subprocess.run(
                 [sys.executable, __file__, "--child", url, size, str(out)],
-                check=True,
                 capture_output=True,
                 text=True,
-            ).stdout
+            )
+            if child.returncode:
+                raise SystemExit(f"the export child failed:\n{child.stderr}")
+            text = child.stdout
             figures = json.loads(text.strip().splitlines()[-1])
             assert figures["rows"] == records, figures
             print(
