@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import web  # noqa: E402
 
-from bench.canned import serve_graphql  # noqa: E402
+from bench.canned import current_rss_mb, serve_graphql  # noqa: E402
 from twenty_gql.client import Twenty  # noqa: E402
 from twenty_gql.io.exporter import ExportReport, run_export  # noqa: E402
 from twenty_gql.io.schema_source import load_schema  # noqa: E402
@@ -51,14 +51,6 @@ from twenty_gql.profiles import SELF_HOSTED, ServerProfile  # noqa: E402
 
 SCHEMA = ROOT / "schema" / "core.graphql"
 FIELDS = ["id", "name"]
-
-
-def current_rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 # -- 1 and 2: the sandbox, in a process of its own ------------------------------------------------

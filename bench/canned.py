@@ -1,4 +1,5 @@
-"""A canned ``/graphql`` server on 127.0.0.1 for the memory benches: the client is measured."""
+"""What the memory benches share: a canned ``/graphql`` server on 127.0.0.1 (so the client is
+what is measured) and the process's current RSS."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ async def serve_graphql(
     await site.start()
     port_queue.put(runner.addresses[0][1])
     await asyncio.Event().wait()
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
