@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import web  # noqa: E402
 
+from bench.canned import current_rss_mb, serve_graphql  # noqa: E402
 from twenty_gql.batch.jobs import upsert_many  # noqa: E402
 from twenty_gql.client import Twenty  # noqa: E402
 from twenty_gql.profiles import CLOUD, SELF_HOSTED  # noqa: E402
@@ -46,14 +47,6 @@ _STAMP = "2026-11-28T04:00:00.000Z"
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 # -- 1. throughput against the sandbox ------------------------------------------------------
@@ -101,17 +94,7 @@ def _serve(port_queue: Any) -> None:
         root = "createCompanies"
         return web.json_response({"data": {root: [record] * count}})
 
-    async def main() -> None:
-        app = web.Application(client_max_size=64 * 1024**2)
-        app.router.add_post("/graphql", handle)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port_queue.put(runner.addresses[0][1])
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    asyncio.run(serve_graphql(handle, port_queue))
 
 
 def _rows(count: int) -> Any:

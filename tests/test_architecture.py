@@ -1,7 +1,8 @@
 """The house rules of DESIGN.md, enforced: arrows point one way.
 
 - The runtime (config, errors, transport, budget, retry, events, base_client, pagination,
-  scalars) imports nothing from cli, codegen, sandbox, batch, io, demo or generated.
+  page_sizes, connection_stream, scalars) imports nothing from cli, codegen, sandbox, batch,
+  io, demo or generated.
 - The sandbox is a server: it imports only the pure rule modules (naming, profiles,
   operation_rules) and its own modules, never the client.
 - The pure rule modules import nothing of ours but each other.
@@ -26,6 +27,8 @@ RUNTIME = {
     "events",
     "base_client",
     "pagination",
+    "page_sizes",
+    "connection_stream",
     "scalars",
 }
 PURE = {"naming", "profiles", "operation_rules", "value_rules", "webhook_rules"}

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         UnknownEnumValueEvent,
     )
     from twenty_gql.open_enums import OpenEnum, UnknownEnumValue
+    from twenty_gql.page_sizes import PageBounds
     from twenty_gql.profiles import CLOUD, SELF_HOSTED, ServerProfile
     from twenty_gql.retry import NO_RETRY, RetryPolicy
     from twenty_gql.transport import Timeouts
@@ -96,6 +97,7 @@ _EXPORTS: dict[str, str] = {
     "UnknownEnumValueEvent": "events",
     "OpenEnum": "open_enums",
     "UnknownEnumValue": "open_enums",
+    "PageBounds": "page_sizes",
     "CLOUD": "profiles",
     "SELF_HOSTED": "profiles",
     "ServerProfile": "profiles",
@@ -128,6 +130,7 @@ __all__ = [
     "NoBudget",
     "NotFoundError",
     "OpenEnum",
+    "PageBounds",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",

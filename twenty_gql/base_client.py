@@ -46,6 +46,8 @@ from twenty_gql.errors import (
     error_from_answer,
 )
 from twenty_gql.events import (
+    LAST_ANSWER,
+    AnswerMeasure,
     BudgetLearnedEvent,
     ConsumptionEvent,
     EventBus,
@@ -61,7 +63,7 @@ from twenty_gql.read_errors import schema_drift_error
 from twenty_gql.retry import OperationInfo, RetryPolicy, operation_info
 from twenty_gql.transport import AiohttpTransport, HttpAnswer, Transport, encode_request
 
-__all__ = ["CHARGED_ENDPOINT", "BaseClient", "GraphQLResponse", "Runtime"]
+__all__ = ["CHARGED_ENDPOINT", "BaseClient", "GraphQLResponse", "RawAnswer", "Runtime"]
 
 logger = logging.getLogger("twenty_gql")
 
@@ -110,6 +112,17 @@ def _validate_answer(
     if answer.errors is not None or not isinstance(data, result_type):
         return None
     return data
+
+
+class RawAnswer(BaseModel):
+    """A large successful answer's body, left unparsed for a streaming reader (``send_raw``):
+    a 20,000-record page decoded at once takes ~6x its size in Python objects."""
+
+    body: bytes
+
+
+RAW_ANSWER_MIN_BYTES = 256 * 1024
+"""Answers smaller than this (every error answer) are decoded and classified as usual."""
 
 
 class GraphQLResponse:
@@ -183,6 +196,10 @@ class Runtime:
         result_type: type[BaseModel] | None = None,
         unknown: UnknownValues | None = None,
     ) -> tuple[object, TwentyError | None]:
+        if result_type is RawAnswer:
+            if answer.status == 200 and len(answer.body) >= RAW_ANSWER_MIN_BYTES:
+                return RawAnswer.model_construct(body=answer.body), None
+            result_type = None
         if result_type is not None and answer.status == 200:
             validated = _validate_answer(result_type, answer.body, unknown)
             if validated is not None:
@@ -276,6 +293,26 @@ class Runtime:
             )
             self.events.emit(UnknownEnumValueEvent(endpoint, operation_name, enum, field, value))
 
+    async def send_raw(
+        self,
+        endpoint: str,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> RawAnswer | dict[str, Any]:
+        """Like :meth:`send`, but a large successful answer comes back unparsed
+        (:class:`RawAnswer`, for a streaming reader); a smaller one as its decoded ``data``."""
+        answer = await self._exchange(
+            endpoint, query, operation_name, variables, None, retry, RawAnswer, None
+        )
+        if isinstance(answer, RawAnswer):
+            return answer
+        assert isinstance(answer, dict)
+        data = answer.get("data")
+        return data if isinstance(data, dict) else {}
+
     async def _exchange(
         self,
         endpoint: str,
@@ -359,6 +396,7 @@ class Runtime:
         parsed: object = None
         try:
             answer = await self.transport.post(url, body, self._headers)
+            LAST_ANSWER.set(AnswerMeasure(time.perf_counter() - started, len(answer.body)))
             status = answer.status
             parsed, error = self._classify(answer, operation_name, result_type, unknown)
         except TransportError as exc:

@@ -32,6 +32,7 @@ from twenty_gql.budget import Budget, NoBudget, Shape, open_budget
 from twenty_gql.config import ApiKey, ConfigError, Settings
 from twenty_gql.events import EventBus
 from twenty_gql.naming import ObjectNames
+from twenty_gql.page_sizes import PageBounds, PageSizer, PageSizes
 from twenty_gql.pagination import PageMode, paginate, paginate_raw
 from twenty_gql.profiles import CLOUD, ServerProfile
 from twenty_gql.retry import RetryPolicy
@@ -97,6 +98,7 @@ class Twenty:
         transport: Transport | None = None,
         verify_tls: bool = True,
         pool_size: int = 20,
+        page_bounds: PageBounds | None = None,
     ) -> None:
         if settings is None:
             if url is None:
@@ -118,6 +120,8 @@ class Twenty:
             transport=transport
             or AiohttpTransport(timeouts=timeouts, pool_size=pool_size, verify_tls=verify_tls),
         )
+        self.page_sizes = PageSizes(settings.profile, page_bounds)
+        """Page sizes every read of this workspace learns and shares (see ``page_sizes``)."""
         self._core: CoreClient | None = None
         self._metadata: MetadataClient | None = None
         self._objects: dict[str, tuple[ObjectNames, list[dict[str, Any]]]] | None = None
@@ -262,15 +266,16 @@ class Twenty:
         self,
         method: Callable[..., Awaitable[object]],
         *,
-        page_size: int | None = None,
+        page_size: int | PageSizer | None = None,
         mode: PageMode = "cursor",
         filter: object = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Every node of a generated list operation; see :mod:`twenty_gql.pagination`."""
+        """Every node of a generated list operation; see :mod:`twenty_gql.pagination`.
+        Pages are sized from the server's answers unless ``page_size`` fixes them."""
         return paginate(
             method,
-            page_size=page_size or self.profile.page_size,
+            page_size=page_size or self.page_sizes,
             mode=mode,
             filter=filter,
             **kwargs,
@@ -282,7 +287,7 @@ class Twenty:
         variables: Mapping[str, Any] | None,
         connection_path: str | Sequence[str],
         *,
-        page_size: int | None = None,
+        page_size: int | PageSizer | None = None,
         mode: PageMode = "cursor",
         operation_name: str | None = None,
         retry: RetryPolicy | None = None,
@@ -297,7 +302,7 @@ class Twenty:
             query,
             variables,
             connection_path,
-            page_size=page_size or self.profile.page_size,
+            page_size=page_size or self.page_sizes,
             mode=mode,
         )
 

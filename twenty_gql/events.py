@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeAlias
 
 __all__ = [
+    "LAST_ANSWER",
+    "AnswerMeasure",
     "BudgetLearnedEvent",
     "BudgetStoreEvent",
     "ConsumptionEvent",
@@ -164,3 +167,16 @@ class EventBus:
                 callback(event)
             except Exception:
                 logger.exception("an event callback failed on %s", type(event).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerMeasure:
+    """How long the server took to answer one HTTP attempt, and how big the body was."""
+
+    seconds: float
+    size: int
+
+
+LAST_ANSWER: ContextVar[AnswerMeasure | None] = ContextVar("twenty_gql_last_answer", default=None)
+"""The last answer received in this task (the page loop sizes pages from it). Limiter waits and
+retry delays are not part of ``seconds``: only the exchange itself."""

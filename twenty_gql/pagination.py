@@ -11,17 +11,37 @@ Two modes:
   after the current position.
 
 Both yield each record once; records that existed before the iteration began are never missed.
+
+Page sizes: a fixed ``page_size`` (an int) asks that many records each page. Given the
+workspace's :class:`~twenty_gql.page_sizes.PageSizes` (what ``Twenty.paginate``, export and the
+bulk jobs pass), the loop sizes each page from the answers: it grows while pages come back full
+and fast, shrinks on a slow answer, a 5xx, a timeout or a "too complex" refusal, and learns the
+server's cap; see :mod:`twenty_gql.page_sizes`. Either way each page continues after the last
+record received, so a page smaller than asked or a change of size loses and repeats nothing.
 """
 
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-__all__ = ["KEYSET_ORDER", "PageMode", "paginate", "paginate_raw", "raw_pages"]
+from twenty_gql.base_client import RawAnswer
+from twenty_gql.connection_stream import StreamedConnection
+from twenty_gql.events import LAST_ANSWER
+from twenty_gql.page_sizes import PageSizer, PageSizes
+
+__all__ = [
+    "KEYSET_ORDER",
+    "PageMode",
+    "PaginationError",
+    "paginate",
+    "paginate_raw",
+    "raw_pages",
+]
 
 PageMode = Literal["cursor", "keyset"]
 KEYSET_ORDER: list[dict[str, str]] = [{"id": "AscNullsFirst"}]
@@ -37,7 +57,7 @@ def _get(obj: object, graphql_name: str, python_name: str) -> Any:
     return getattr(obj, python_name, None)
 
 
-def _find_connection(result: object, where: str) -> object:
+def _find_connection(result: object, where: str) -> tuple[str, object]:
     """The one root field of ``result`` that is a connection (it has ``edges``)."""
     if isinstance(result, Mapping):
         items = list(result.items())
@@ -51,18 +71,23 @@ def _find_connection(result: object, where: str) -> object:
         raise PaginationError(
             f"{where} must return exactly one connection (a field with edges); it returned {names}"
         )
-    return found[0][1]
+    return found[0]
 
 
 def _page(connection: object) -> tuple[list[Any], bool | None, str | None]:
     edges = _get(connection, "edges", "edges") or []
     nodes = [_get(edge, "node", "node") for edge in edges]
-    page_info = _get(connection, "pageInfo", "page_info")
-    has_next = _get(page_info, "hasNextPage", "has_next_page") if page_info is not None else None
-    cursor = _get(page_info, "endCursor", "end_cursor") if page_info is not None else None
+    has_next, cursor = _page_info(_get(connection, "pageInfo", "page_info"))
     if cursor is None and edges:
         cursor = _get(edges[-1], "cursor", "cursor")
     return nodes, has_next, cursor
+
+
+def _page_info(page_info: object) -> tuple[bool | None, str | None]:
+    if page_info is None:
+        return None, None
+    has_next = _get(page_info, "hasNextPage", "has_next_page")
+    return has_next, _get(page_info, "endCursor", "end_cursor")
 
 
 def _keyset_filter(user_filter: object, last_id: object) -> object:
@@ -92,28 +117,31 @@ def _filter_parameter(method: Callable[..., object]) -> str:
     return "filter_"
 
 
-def _check(page_size: int, mode: str) -> None:
-    if page_size < 1:
-        raise PaginationError(f"page_size must be at least 1 (got {page_size})")
+def _check(mode: str) -> None:
     if mode not in ("cursor", "keyset"):
         raise PaginationError(f"mode must be 'cursor' or 'keyset' (got {mode!r})")
 
 
 async def _pages(
-    fetch: Callable[[dict[str, Any]], Awaitable[object]],
+    fetch: Callable[[dict[str, Any]], Awaitable[tuple[str, object]]],
     *,
-    page_size: int,
+    sizer: PageSizer,
     mode: PageMode,
     user_filter: object,
     filter_name: str,
     order_name: str,
 ) -> AsyncIterator[list[Any]]:
-    """The nodes of each page (the last may be empty); ``fetch(arguments)`` returns the
-    connection for ``first`` plus the cursor or keyset arguments."""
+    """The nodes of each page (the last may be empty); ``fetch(arguments)`` returns the root
+    field's name and its connection for ``first`` plus the cursor or keyset arguments.
+
+    The next page always continues after the last record received, so a page of any size
+    (smaller than asked, because the server capped it, or a new size) loses and repeats nothing.
+    """
     cursor: str | None = None
     last_id: object = None
     while True:
-        call: dict[str, Any] = {"first": page_size}
+        asked = sizer.next_size()
+        call: dict[str, Any] = {"first": asked}
         if mode == "cursor":
             if user_filter is not None:
                 call[filter_name] = user_filter
@@ -124,23 +152,62 @@ async def _pages(
             if keyset is not None:
                 call[filter_name] = keyset
             call[order_name] = KEYSET_ORDER
-        nodes, has_next, cursor = _page(await fetch(call))
-        yield nodes
-        if not nodes:
+        LAST_ANSWER.set(None)
+        started = time.perf_counter()
+        try:
+            root, connection = await fetch(call)
+        except Exception as error:
+            if sizer.failed(asked, error):
+                continue
+            raise
+        measure = LAST_ANSWER.get()
+        seconds = measure.seconds if measure is not None else time.perf_counter() - started
+        sizer.bind(root)
+        if isinstance(connection, StreamedConnection):
+            # A large page: handed on a chunk at a time, never decoded whole.
+            returned, last = 0, None
+            for chunk in connection.chunks():
+                if chunk:
+                    returned, last = returned + len(chunk), chunk[-1]
+                    yield chunk
+            if not connection.found:
+                raise PaginationError(f"the answer has no {root!r} connection")
+            if not returned:
+                yield []
+            has_next, next_cursor = _page_info(connection.fields.get("pageInfo"))
+        else:
+            nodes, has_next, next_cursor = _page(connection)
+            returned, last = len(nodes), nodes[-1] if nodes else None
+            yield nodes
+        sizer.answered(
+            asked, returned, has_next, seconds, measure.size if measure is not None else None
+        )
+        if not returned:
             return
         if mode == "cursor":
-            if not has_next or cursor is None:
+            if not has_next or next_cursor is None:
                 return
+            cursor = next_cursor
         else:
-            if has_next is False or (has_next is None and len(nodes) < page_size):
+            if has_next is False or (has_next is None and returned < asked):
                 return
-            last_id = _node_id(nodes[-1])
+            last_id = _node_id(last)
+
+
+def _sizer(page_size: int | PageSizes | PageSizer, key: str | None) -> PageSizer:
+    if isinstance(page_size, PageSizer):
+        return page_size
+    if isinstance(page_size, PageSizes):
+        return page_size.sizer(key)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise PaginationError(f"page_size must be at least 1 (got {page_size!r})")
+    return PageSizer.fixed_size(page_size)
 
 
 async def paginate(
     method: Callable[..., Awaitable[object]],
     *,
-    page_size: int,
+    page_size: int | PageSizes | PageSizer,
     mode: PageMode = "cursor",
     filter: object = None,
     **kwargs: Any,
@@ -148,19 +215,23 @@ async def paginate(
     """Yield every node of a generated list operation, page by page.
 
     ``method`` is a generated client method taking ``first``, ``after``, ``filter_`` and
-    ``order_by`` (as scaffolded list operations do); ``kwargs`` are passed on.
+    ``order_by`` (as scaffolded list operations do); ``kwargs`` are passed on. ``page_size``:
+    an int asks that many records a page; a :class:`PageSizes` (the workspace's, as
+    ``Twenty.paginate`` passes) sizes pages from the answers; a :class:`PageSizer` as well, and
+    tells afterwards how many pages were read and the page size reached.
     """
-    _check(page_size, mode)
+    _check(mode)
+    sizer = _sizer(page_size, None)
     where = getattr(method, "__qualname__", repr(method))
     if mode == "keyset" and kwargs.get("order_by") is not None:
         raise PaginationError("keyset pagination orders by id: do not pass order_by")
 
-    async def fetch(call: dict[str, Any]) -> object:
+    async def fetch(call: dict[str, Any]) -> tuple[str, object]:
         return _find_connection(await method(**{**kwargs, **call}), where)
 
     pages = _pages(
         fetch,
-        page_size=page_size,
+        sizer=sizer,
         mode=mode,
         user_filter=filter,
         filter_name=_filter_parameter(method),
@@ -172,33 +243,43 @@ async def paginate(
 
 
 def raw_pages(
-    execute: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any]]],
+    execute: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any] | RawAnswer]],
     query: str,
     variables: Mapping[str, Any] | None,
     connection_path: str | Sequence[str],
     *,
-    page_size: int,
+    page_size: int | PageSizes | PageSizer,
     mode: PageMode = "cursor",
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """:func:`paginate_raw` a page at a time: the nodes of each page (the last may be empty)."""
+    """:func:`paginate_raw` a page at a time: the nodes of each page (the last may be empty).
+
+    ``execute`` may return a :class:`~twenty_gql.base_client.RawAnswer` (``Runtime.send_raw``):
+    its page is then read a chunk at a time, each chunk yielded as a list, so a page of any
+    size costs the memory of its body and one chunk of records.
+    """
     path = connection_path.split(".") if isinstance(connection_path, str) else list(connection_path)
     if not path:
         raise PaginationError("connection_path is empty")
-    _check(page_size, mode)
+    _check(mode)
+    key = ".".join(path)
+    sizer = _sizer(page_size, key)
     base = dict(variables or {})
     user_filter = base.pop("filter", None)
 
-    async def fetch(call: dict[str, Any]) -> object:
+    async def fetch(call: dict[str, Any]) -> tuple[str, object]:
         connection: Any = await execute(query, {**base, **call})
+        if isinstance(connection, RawAnswer):
+            streamed = StreamedConnection(connection.body, path)
+            return key, streamed
         for step in path:
             if not isinstance(connection, Mapping) or step not in connection:
-                raise PaginationError(f"the answer has no {'.'.join(path)!r} connection")
+                raise PaginationError(f"the answer has no {key!r} connection")
             connection = connection[step]
-        return connection
+        return key, connection
 
     return _pages(
         fetch,
-        page_size=page_size,
+        sizer=sizer,
         mode=mode,
         user_filter=user_filter,
         filter_name="filter",
@@ -212,7 +293,7 @@ async def paginate_raw(
     variables: Mapping[str, Any] | None,
     connection_path: str | Sequence[str],
     *,
-    page_size: int,
+    page_size: int | PageSizes | PageSizer,
     mode: PageMode = "cursor",
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield every node (a dict) of a connection in a hand-written document.

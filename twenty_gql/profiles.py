@@ -29,6 +29,14 @@ class ServerProfile:
     max_root_fields: int = 20
     relation_page_size: int = 60
     """Records a nested one-to-many relation loads."""
+    page_cap: int | None = None
+    """The largest ``first`` a list query on ``/graphql`` honours; ``None``: not capped."""
+    page_cap_known: bool = True
+    """Whether ``page_cap`` was observed. When not, readers start at ``page_size`` and ask for
+    more only as the server proves it answers more; the sandbox enforces known caps only."""
+    page_cap_refuses: bool = False
+    """How a known cap is enforced on a larger ``first``: ``False`` answers ``page_cap`` records
+    with ``hasNextPage`` true, ``True`` refuses the query (BAD_USER_INPUT naming the cap)."""
 
     @property
     def refill_interval(self) -> float:
@@ -41,9 +49,16 @@ class ServerProfile:
 
 
 CLOUD = ServerProfile(
-    name="cloud", records_per_call=60, calls_per_window=100, window_seconds=60.0, page_size=60
+    name="cloud",
+    records_per_call=60,
+    calls_per_window=100,
+    window_seconds=60.0,
+    page_size=60,
+    page_cap=60,
+    page_cap_known=False,
 )
-"""Twenty Cloud's published limits: 100 calls a minute, 60 records a call."""
+"""Twenty Cloud's published limits: 100 calls a minute, 60 records a call. Whether Cloud caps
+``first`` was never observed, so 60 is a cap the server must disprove, not a fact."""
 
 SELF_HOSTED = ServerProfile(
     name="self-hosted",
@@ -52,7 +67,8 @@ SELF_HOSTED = ServerProfile(
     window_seconds=60.0,
     page_size=200,
 )
-"""Self-hosted Twenty 2.21 defaults (QUERY_MAX_RECORDS=200, API_RATE_LIMITING_LONG_*)."""
+"""Self-hosted Twenty 2.21 defaults (QUERY_MAX_RECORDS=200, API_RATE_LIMITING_LONG_*). ``first``
+is not capped on ``/graphql`` (``first: 100000`` answered every record, NOTES (i))."""
 
 PROFILES: dict[str, ServerProfile] = {p.name: p for p in (CLOUD, SELF_HOSTED)}
 

@@ -31,6 +31,7 @@ PUBLIC_API = [
     "NoBudget",
     "NotFoundError",
     "OpenEnum",
+    "PageBounds",
     "PermissionDeniedError",
     "ProtocolError",
     "QueryTooComplexError",

@@ -60,6 +60,7 @@ from twenty_gql.errors import (
 )
 from twenty_gql.events import Event, EventBus, RetryEvent, ThrottleEvent
 from twenty_gql.naming import ObjectNames
+from twenty_gql.page_sizes import PageSizes
 from twenty_gql.pagination import raw_pages
 from twenty_gql.profiles import ServerProfile
 from twenty_gql.retry import RetryPolicy
@@ -89,6 +90,9 @@ class Workspace(Protocol):
 
     @property
     def events(self) -> EventBus: ...
+
+    @property
+    def page_sizes(self) -> PageSizes: ...
 
     async def execute(
         self,
@@ -364,7 +368,7 @@ async def _ids(
         doc,
         {"filter": scoped},
         names.root_fields.find_many,
-        page_size=twenty.profile.page_size,
+        page_size=twenty.page_sizes,
         mode="keyset",
     )
     return [str(node["id"]) async for nodes in pages for node in nodes]

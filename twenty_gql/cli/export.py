@@ -41,6 +41,7 @@ from twenty_gql.client import Twenty
 from twenty_gql.config import Settings
 from twenty_gql.errors import BadInputError, TwentyError
 from twenty_gql.io.exporter import ExportReport, ExportSetupError, run_export
+from twenty_gql.page_sizes import PageBounds
 
 
 def register(app: typer.Typer) -> None:
@@ -64,7 +65,14 @@ def export_command(
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     profile: ProfileOption = None,
-    page_size: Annotated[int | None, typer.Option(min=1, help="Records per page.")] = None,
+    page_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Records per page, fixed (default: sized from the answers)."),
+    ] = None,
+    max_page_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Largest page to ask for while page sizes grow."),
+    ] = None,
     schema: SchemaOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     window_seconds: WindowOption = None,
@@ -85,10 +93,14 @@ def export_command(
         if not isinstance(value, dict):
             fail(command, "--filter must be a JSON object", EXIT_CONFIG)
         parsed = value
-    report = asyncio.run(_run(settings, schema, object_name, out, parsed, fields, page_size, quiet))
+    bounds = PageBounds(max_page_size=max_page_size) if max_page_size is not None else None
+    report = asyncio.run(
+        _run(settings, schema, object_name, out, parsed, fields, page_size, bounds, quiet)
+    )
     Console().print(
         f"exported {report.rows:,} {report.object_name} records ({len(report.fields)} fields) "
-        f"to {report.path} in {report.calls} calls",
+        f"to {report.path} in {report.calls} calls ({report.pages} pages, "
+        f"page size reached {report.page_size_reached:,})",
         highlight=False,
     )
 
@@ -101,6 +113,7 @@ async def _run(
     filter_: dict[str, Any] | None,
     fields: list[str] | None,
     page_size: int | None,
+    bounds: PageBounds | None,
     quiet: bool,
 ) -> ExportReport:
     command = "export"
@@ -117,7 +130,7 @@ async def _run(
             task = progress.add_task(object_name, total=total)
         progress.update(task, completed=rows)
 
-    twenty = Twenty(settings=settings)
+    twenty = Twenty(settings=settings, page_bounds=bounds)
     try:
         return await run_export(
             twenty,

@@ -251,6 +251,12 @@ def print_summary(report: ImportReport) -> None:
         table.add_row("retries", f"{stats.retries:,}")
         if stats.learned_limit:
             table.add_row("records per call (learned)", str(stats.learned_limit))
+        if report.lookup_pages:
+            table.add_row(
+                "relation lookups",
+                f"{report.lookup_pages:,} pages (page size reached "
+                f"{report.lookup_page_size_reached:,})",
+            )
     table.add_row("elapsed", f"{stats.elapsed:.1f} s")
     if stats.elapsed:
         table.add_row("rows/s", f"{stats.rows / stats.elapsed:,.0f}")

@@ -72,6 +72,21 @@ def sandbox_command(
             help="full (a quiet workspace) or drained (as if another program just spent it).",
         ),
     ] = "full",
+    page_cap: Annotated[
+        int | None,
+        typer.Option(
+            "--page-cap",
+            min=1,
+            help="Largest `first` a list answers (default: none, as Twenty's /graphql).",
+        ),
+    ] = None,
+    page_cap_style: Annotated[
+        str,
+        typer.Option(
+            "--page-cap-style",
+            help="Above --page-cap: truncate (that many records, hasNextPage true) or refuse.",
+        ),
+    ] = "truncate",
     read_only_key: Annotated[
         bool, typer.Option("--read-only-key", help="Also issue a read-only API key.")
     ] = False,
@@ -89,14 +104,9 @@ def sandbox_command(
         raise typer.Exit(EXIT_USAGE)
     if seed not in ("demo", "empty"):
         raise typer.BadParameter(f"{seed!r} is not demo or empty", param_hint="--seed")
-    if rate_limit_style not in ("twenty", "retry-after"):
-        raise typer.BadParameter(
-            f"{rate_limit_style!r} is not twenty or retry-after", param_hint="--rate-limit-style"
-        )
-    if budget_start not in ("full", "drained"):
-        raise typer.BadParameter(
-            f"{budget_start!r} is not full or drained", param_hint="--budget-start"
-        )
+    _one_of(rate_limit_style, ("twenty", "retry-after"), "--rate-limit-style")
+    _one_of(budget_start, ("full", "drained"), "--budget-start")
+    _one_of(page_cap_style, ("truncate", "refuse"), "--page-cap-style")
     try:
         get_profile(profile)
     except ValueError as exc:
@@ -110,6 +120,8 @@ def sandbox_command(
         "allow_remote": allow_remote,
         "rate_limit_style": rate_limit_style,
         "budget_start": budget_start,
+        "page_cap": page_cap,
+        "page_cap_style": page_cap_style,
     }
     if rate_limit is not None:
         options["rate_limit"] = parse_rate_limit(rate_limit)
@@ -142,3 +154,8 @@ async def _serve(options: dict[str, object], read_only_key: bool) -> None:
         typer.echo("\n".join(lines))
         await sb.serve_forever()
     typer.echo("Sandbox stopped.")
+
+
+def _one_of(value: str, choices: tuple[str, str], flag: str) -> None:
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not {choices[0]} or {choices[1]}", param_hint=flag)

@@ -1,7 +1,10 @@
 """Exporting an object's records to JSONL or CSV, streamed page by page.
 
 Pages come by keyset pagination (ordered by id, each page asks for ``id > last id``), so a
-deep page costs what the first one does and memory holds one page. JSONL keeps records nested
+deep page costs what the first one does and memory holds one page. Page sizes follow the
+server's answers (the shared loop of :mod:`twenty_gql.pagination`): they grow while pages come
+back full and fast, within the workspace's ``PageBounds`` (whose response size ceiling also
+bounds the memory a page takes), unless ``page_size`` fixes them. JSONL keeps records nested
 as the API returns them; CSV flattens them to dotted columns (``emails.primaryEmail``), the same
 headers ``import`` reads, with lists and JSON values written as JSON text. The file is written
 beside the target and renamed into place at the end, so a failed export leaves no half file.
@@ -16,16 +19,19 @@ import io
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type
 
+from twenty_gql.base_client import CHARGED_ENDPOINT, RawAnswer
 from twenty_gql.batch.dedupe import get_path
 from twenty_gql.batch.documents import list_query
 from twenty_gql.batch.jobs import JOB_RETRY, count_records
 from twenty_gql.io.object_schema import ObjectSchema, UnknownObjectError, find_object
+from twenty_gql.page_sizes import PageSizer
 from twenty_gql.pagination import raw_pages
 
 if TYPE_CHECKING:
@@ -50,6 +56,10 @@ class ExportReport:
     rows: int
     fields: list[str]
     calls: int
+    pages: int = 0
+    """Pages read (the calls minus the count)."""
+    page_size_reached: int = 0
+    """The largest page the server answered."""
 
 
 def _leaf_paths(record: GraphQLObjectType, prefix: str = "") -> list[str]:
@@ -160,7 +170,11 @@ async def run_export(
     out_format = _format_of(out, fmt)
     paths = export_fields(obj, fields)
     names = obj.names
-    size = page_size or twenty.profile.page_size
+    sizer = (
+        PageSizer.fixed_size(page_size)
+        if page_size is not None
+        else twenty.page_sizes.sizer(names.root_fields.find_many)
+    )
     total = await count_records(twenty, names, filter, JOB_RETRY)
     calls = 1
     document, operation = list_query(names, paths, op_prefix="Export")
@@ -171,35 +185,44 @@ async def run_export(
         raise ExportSetupError(f"--out {out}: cannot write ({exc.strerror})") from None
     rows = 0
 
-    async def fetch(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    async def fetch(query: str, variables: dict[str, Any]) -> dict[str, Any] | RawAnswer:
         nonlocal calls
         calls += 1
-        return await twenty.execute(query, variables, operation, retry=JOB_RETRY)
+        # A large page comes unparsed and is read a chunk at a time (flat memory).
+        return await twenty.runtime.send_raw(
+            CHARGED_ENDPOINT, query, operation, variables, retry=JOB_RETRY
+        )
 
     pages = raw_pages(
         fetch,
         document,
         {"filter": filter},
         names.root_fields.find_many,
-        page_size=size,
+        page_size=sizer,
         mode="keyset",
     )
+    # One writing thread: the default pool may start a thread (and glibc a malloc arena, which
+    # keeps what it held) for nearly every chunk; one thread keeps the memory flat (measured).
+    loop = asyncio.get_running_loop()
+    writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twenty-gql-export")
     try:
         writer = _Writer(handle, out_format, paths)
         async for nodes in pages:
             if nodes:
-                await asyncio.to_thread(writer.page, nodes)
+                await loop.run_in_executor(writing, writer.page, nodes)
                 rows += len(nodes)
             if on_progress is not None:
                 on_progress(rows, total)
-        await asyncio.to_thread(_finish, handle)
+        await loop.run_in_executor(writing, _finish, handle)
         await asyncio.to_thread(os.replace, temp, out)
     except BaseException:
         await asyncio.to_thread(handle.close)
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    return ExportReport(obj.singular, out, rows, paths, calls)
+    finally:
+        writing.shutdown(wait=False)
+    return ExportReport(obj.singular, out, rows, paths, calls, sizer.pages, sizer.reached)
 
 
 def _finish(handle: IO[str]) -> None:

@@ -86,6 +86,9 @@ class ImportReport:
     journal_path: Path | None = None
     journal_kept: bool = False
     resumed_rows: int = 0
+    lookup_pages: int = 0
+    """Pages read to resolve relations (0: none needed)."""
+    lookup_page_size_reached: int = 0
 
 
 ProgressHook = Callable[[JobStats, int | None], None]
@@ -209,6 +212,7 @@ async def run_import(
         options.dry_run,
         rejects_path=options.rejects,
     )
+    twenty_lookup = None if twenty is None else TwentyRelationLookup(twenty)
     try:
         if journal_path is not None and not options.dry_run:
             if prepared.key is None:
@@ -225,7 +229,7 @@ async def run_import(
             if outcome.status is RowStatus.FAILED and rejects is not None:
                 rejects.add(outcome, raw)
 
-        lookup: RelationLookup | None = None if twenty is None else TwentyRelationLookup(twenty)
+        lookup: RelationLookup | None = twenty_lookup
         rows = resolve_relations(_built(prepared, raw_rows), lookup)
         if options.dry_run:
             report.result = await _validate_only(rows, on_outcome, prepared.total, on_progress)
@@ -252,6 +256,9 @@ async def run_import(
         report.journal_kept = journal is not None
         raise
     finally:
+        if twenty_lookup is not None:
+            report.lookup_pages = twenty_lookup.pages
+            report.lookup_page_size_reached = twenty_lookup.page_size_reached
         await prepared.source.close()
         if rejects is not None:
             await rejects.close()

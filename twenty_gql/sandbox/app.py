@@ -6,7 +6,7 @@ import asyncio
 import ipaddress
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ _QUOTA_MESSAGES: dict[str, str] = {
     "QUOTA_EXHAUSTED": "Usage quota exhausted for this period.",
     "STOCK_EXHAUSTED": "This workspace has reached its storage limit.",
 }
+PageCapStyle = Literal["truncate", "refuse"]
 _PROFILE_DEFAULT: Any = "profile"
 
 _UNAUTHENTICATED = {
@@ -84,8 +85,11 @@ class Sandbox:
     (``":memory:"`` or a SQLite file that keeps records, metadata and key hashes), ``seed``
     (``"demo"`` or ``"empty"``, applied to a new database only), ``faults`` (a
     ``FaultConfig``), ``api_key_name`` (the name ``createdBy`` shows), ``webhook_policy`` (a
-    ``DeliveryPolicy``: timeout, attempts, backoff; default one attempt, as Twenty).
-    ``sb.webhooks.drain()`` waits for the deliveries in flight.
+    ``DeliveryPolicy``: timeout, attempts, backoff; default one attempt, as Twenty),
+    ``page_cap`` (the largest ``first`` a list answers; default none, as Twenty 2.21's
+    /graphql) and ``page_cap_style`` (``"truncate"``: that many records with ``hasNextPage``
+    true; ``"refuse"``: BAD_USER_INPUT naming the cap). ``sb.webhooks.drain()`` waits for the
+    deliveries in flight.
     """
 
     def __init__(
@@ -104,6 +108,8 @@ class Sandbox:
         allow_remote: bool = False,
         api_key_name: str = "My api key",
         webhook_policy: DeliveryPolicy | None = None,
+        page_cap: int | None = None,
+        page_cap_style: PageCapStyle = "truncate",
     ) -> None:
         if not is_loopback(host) and not allow_remote:
             raise ValueError(
@@ -115,6 +121,17 @@ class Sandbox:
         self.host = host
         self.port = port
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
+        if page_cap_style not in ("truncate", "refuse"):
+            raise ValueError(f"unknown page_cap_style {page_cap_style!r}")
+        if page_cap is not None:
+            if page_cap < 1:
+                raise ValueError(f"page_cap must be at least 1 (got {page_cap})")
+            self.profile = replace(
+                self.profile,
+                page_cap=page_cap,
+                page_cap_known=True,
+                page_cap_refuses=page_cap_style == "refuse",
+            )
         if rate_limit is _PROFILE_DEFAULT:
             rate_limit = (self.profile.calls_per_window, self.profile.window_seconds)
         if budget_start not in ("full", "drained"):

@@ -29,6 +29,8 @@ __all__ = [
 
 
 def _path(field: str, sub: str | None = None) -> str:
+    if field == "id" and sub is None:
+        return "id"  # the primary key column holds the record's id: filters and order use its index
     path = f"$.{field}" if sub is None else f"$.{field}.{sub}"
     return f"json_extract(data, '{path}')"
 

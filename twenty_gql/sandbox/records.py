@@ -88,7 +88,12 @@ class Records:
             where = f"({where}) AND {extra[0]}"
             params = [*params, *extra[1]]
         keys = compile_order(obj, args.get("orderBy"))
-        total = self.store.count_where(obj.nameSingular, where, params)
+
+        def total(*_: object) -> int:
+            # Counted only when the query selects totalCount (graphql-core calls a callable
+            # value), as Twenty does: a keyset page costs an index range, not a table scan.
+            return self.store.count_where(obj.nameSingular, where, params)
+
         first, last = args.get("first"), args.get("last")
         after, before = args.get("after"), args.get("before")
         offset = args.get("offset") or 0
@@ -111,6 +116,7 @@ class Records:
             cond, cond_params = after_condition([k.flipped() for k in keys], decode_cursor(before))
             page_where = f"({page_where}) AND {cond}"
             page_params += cond_params
+        limit = self._capped(limit)
         order = ", ".join(k.sql() for k in keys_used)
         rows = self.store.select(
             obj.nameSingular, page_where, page_params, order, limit + 1, offset
@@ -134,6 +140,15 @@ class Records:
             "edges": edges,
             AGGREGATOR_KEY: aggregator,
         }
+
+    def _capped(self, limit: int) -> int:
+        """``limit`` under the profile's known page cap (Twenty 2.21 has none on /graphql)."""
+        cap = self.profile.page_cap
+        if cap is None or not self.profile.page_cap_known or limit <= cap:
+            return limit
+        if self.profile.page_cap_refuses:
+            raise bad_input(f'Invalid argument: "first" cannot exceed {cap}', "INVALID_QUERY_INPUT")
+        return cap
 
     def find_one(self, obj: ObjectMeta, filt: dict[str, Any]) -> dict[str, Any]:
         where, params = compile_filter(self.meta, obj, filt)
