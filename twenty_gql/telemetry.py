@@ -27,10 +27,10 @@ CONTRACT
   ``twenty.client.call.duration`` (s), ``twenty.client.throttles``, ``twenty.client.retries``,
   ``twenty.client.records`` (rows a job created / updated / failed, by object).
 - Built on the runtime's public events (:mod:`twenty_gql.events`); the call's boundaries come
-  from wrapping this client's ``runtime.send``/``send_for`` (the events say what happened inside
-  a call, not where one call ends when it fails for good). An event kind this module does not
-  know (a newer runtime's) still becomes a span event on the call it happened in, named after its
-  class, with its scalar fields.
+  from wrapping this client's ``runtime.send``/``send_for``/``send_raw`` (the events say what
+  happened inside a call, not where one call ends when it fails for good). An event kind this
+  module does not know (a newer runtime's) still becomes a span event on the call it happened
+  in, named after its class, with its scalar fields.
 """
 
 from __future__ import annotations
@@ -286,6 +286,25 @@ async def job_span(
         yield set_rows
 
 
+_SENDS = ("send", "send_for", "send_raw")
+"""The runtime's ways to make one call; ``send_for`` takes the result type first."""
+_CALL_PARAMETERS = ("endpoint", "query", "operation_name")
+
+
+def _traced(tracing: _Tracing, send: Callable[..., Any]) -> Callable[..., Any]:
+    """``send`` inside a call span; callers may pass any parameter by keyword."""
+
+    @wraps(send)
+    async def traced(*args: Any, **options: Any) -> Any:
+        positional = args[1:] if args and not isinstance(args[0], str) else args
+        named = dict(zip(_CALL_PARAMETERS, positional, strict=False))
+        named.update({key: options[key] for key in _CALL_PARAMETERS if key in options})
+        with tracing.call(named["endpoint"], named["query"], named.get("operation_name")):
+            return await send(*args, **options)
+
+    return traced
+
+
 def instrument(
     twenty: Twenty,
     *,
@@ -297,36 +316,8 @@ def instrument(
     tracing = _Tracing(twenty, instruments)
     runtime = twenty.runtime
     unsubscribe = runtime.events.subscribe(tracing.on_event)
-    send, send_for = runtime.send, runtime.send_for
-
-    # Named parameters, not *args: callers may pass any of them by keyword.
-    @wraps(send)
-    async def traced_send(
-        endpoint: str,
-        query: str,
-        operation_name: str | None = None,
-        variables: Any = None,
-        **options: Any,
-    ) -> Any:
-        with tracing.call(endpoint, query, operation_name):
-            return await send(endpoint, query, operation_name, variables, **options)
-
-    @wraps(send_for)
-    async def traced_send_for(
-        result_type: Any,
-        endpoint: str,
-        query: str,
-        operation_name: str | None = None,
-        variables: Any = None,
-        **options: Any,
-    ) -> Any:
-        with tracing.call(endpoint, query, operation_name):
-            return await send_for(
-                result_type, endpoint, query, operation_name, variables, **options
-            )
-
-    runtime.send = traced_send  # type: ignore[method-assign]
-    runtime.send_for = traced_send_for  # type: ignore[method-assign]
+    for attribute in _SENDS:
+        setattr(runtime, attribute, _traced(tracing, getattr(runtime, attribute)))
     upsert_many = twenty.upsert_many
 
     @wraps(upsert_many)
@@ -355,7 +346,7 @@ def instrument(
 
     def undo() -> None:
         unsubscribe()
-        for attribute in ("send", "send_for"):
+        for attribute in _SENDS:
             vars(runtime).pop(attribute, None)
         vars(twenty).pop("upsert_many", None)
 
