@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
 
 
 def demo_command(
-    companies: Annotated[int, typer.Option(help="Companies to generate.", min=10)] = 1000,
-    people: Annotated[int, typer.Option(help="People to generate.", min=4)] = 3000,
+    companies: Annotated[int, typer.Option(help="Companies to generate.", min=10)] = 2000,
+    people: Annotated[int, typer.Option(help="People to generate.", min=4)] = 6000,
     window_seconds: Annotated[
         float,
         typer.Option(help="The cloud window (60 s) scaled down to this many seconds.", min=1),
@@ -137,13 +137,27 @@ def _print_report(console: Console, report: DemoReport) -> None:
         people.add_row(person.name, person.email, person.company, person.company_domain)
     console.print(people)
 
-    ratio = report.records_per_minute / report.ceiling_records_per_minute
+    profile = report.profile
+    floor = report.budget_floor_seconds
+    if floor > 0:
+        share = floor / report.import_seconds
+        pace = (
+            f"the budget's floor for them is {floor:.1f} s ({profile.calls_per_window} at once, "
+            f"then one every {profile.refill_interval:.2f} s); the import took "
+            f"{report.import_seconds:.1f} s ({share:.0%} of the budget's pace)"
+        )
+    else:
+        pace = (
+            f"all fit in the workspace's burst of {profile.calls_per_window}, so none waited; "
+            f"the import took {report.import_seconds:.1f} s"
+        )
     console.print(
         f"landed {report.landed:,} rows, rejected {report.rejected:,}; the sandbox stores "
         f"{report.stored.get('company', 0):,} companies and {report.stored.get('person', 0):,} "
         f"people.\ncalls: {report.client_calls:,} by the import, {report.server_calls:,} "
-        f"requests seen by the server, {report.server_throttled} throttled.\nthroughput: "
-        f"{report.records_per_minute:,.0f} records/min against a ceiling of "
-        f"{report.ceiling_records_per_minute:,.0f} ({ratio:.0%}); total {report.elapsed:.1f} s.",
+        f"requests seen by the server, {report.server_throttled} throttled.\nbudget: "
+        f"the imports spent {report.import_charged:,} calls ({report.client_calls:,} upserts, "
+        f"the rest relation lookups and counts); {pace}; {report.records_per_minute:,.0f} "
+        f"records/min; total {report.elapsed:.1f} s.",
         highlight=False,
     )
