@@ -74,9 +74,10 @@ async def add_projects(twenty: Twenty, *, phases: tuple[str, ...] = PHASES) -> N
     )
 
 
-async def seed_source(twenty: Twenty, count: int = 30) -> dict[str, Any]:
+async def seed_source(twenty: Twenty, count: int = 30, *, cycle: bool = True) -> dict[str, Any]:
     """Projects (each the child of the previous one, and of the last: a cycle), one of them
-    soft-deleted, and one soft-deleted company. Returns what the test checks."""
+    soft-deleted, and one soft-deleted company; ``cycle=False``: projects only, no parents,
+    nothing deleted. Returns what the test checks."""
     await add_projects(twenty)
     companies = await twenty.execute("{ companies(first: 20) { edges { node { id } } } }")
     company_ids = [e["node"]["id"] for e in companies["companies"]["edges"]]
@@ -97,6 +98,8 @@ async def seed_source(twenty: Twenty, count: int = 30) -> dict[str, Any]:
     ]
     first = await twenty.upsert_many("project", rows)
     assert first.stats.failed == 0, first.failures
+    if not cycle:
+        return {"project_ids": ids}
     # Parents point forward and wrap around, so no order of records satisfies them all.
     parents = [{"id": ids[i], "parentId": ids[(i + 1) % count]} for i in range(count)]
     second = await twenty.upsert_many("project", parents)
