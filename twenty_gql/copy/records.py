@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ __all__ = [
     "canonical",
     "count_all",
     "read_pages",
-    "write_page",
+    "write_pages",
 ]
 
 ANY_DELETED: dict[str, Any] = {
@@ -163,62 +164,119 @@ def _payload(record: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:
     return data
 
 
-async def write_page(
+class _Watermark:
+    """Which pages have every sent row answered, in page order: the journal's resume point."""
+
+    def __init__(self) -> None:
+        self._pages: deque[list[Any]] = deque()  # [rows still unanswered, last id]
+        self._page_of: dict[int, list[Any]] = {}
+
+    def add_page(self, indices: range, last_id: str) -> None:
+        page = [len(indices), last_id]
+        self._pages.append(page)
+        for index in indices:
+            self._page_of[index] = page
+
+    def answered(self, index: int) -> None:
+        self._page_of.pop(index)[0] -= 1
+
+    def advance(self) -> str | None:
+        """The last id of the newest page that completes a run of answered pages, if any."""
+        last = None
+        while self._pages and self._pages[0][0] == 0:
+            last = self._pages.popleft()[1]
+        return last
+
+
+async def write_pages(
     target: Twenty,
     names: ObjectNames,
-    records: list[dict[str, Any]],
+    pages: AsyncIterator[list[dict[str, Any]]],
     paths: Sequence[str],
     tally: ObjectTally,
     *,
     compare: bool,
     existing_only: bool = False,
     concurrency: int = 4,
+    on_page_done: Callable[[str], Awaitable[None]],
 ) -> None:
-    """Write the records of one page that the target lacks or holds otherwise;
-    ``existing_only``: only those it holds (a second pass never creates a partial record)."""
-    if (compare or existing_only) and records:
-        lookup = paths if "deletedAt" in paths else [*paths, "deletedAt"]
-        have = await target_copies(target, names, lookup, [r["id"] for r in records])
-        if existing_only:
-            records = [r for r in records if r["id"] in have]  # the rest were refused
-        changed = [
-            r
-            for r in records
-            if r["id"] not in have or canonical(have[r["id"]], paths) != canonical(r, paths)
-        ]
-        if not existing_only:  # a second pass re-reads records the first one counted
-            tally.unchanged += len(records) - len(changed)
-        # An upsert that matches a soft-deleted record restores it (as Twenty does): a record
-        # soft-deleted on both sides is updated instead, and stays deleted.
-        binned = {
-            r["id"]
-            for r in changed
-            if r["id"] in have
-            and have[r["id"]].get("deletedAt") is not None
-            and ("deletedAt" not in paths or r.get("deletedAt") is not None)
-        }
-        for record in (r for r in changed if r["id"] in binned):
-            await _update_in_place(target, names, record, paths, tally)
-        records = [r for r in changed if r["id"] not in binned]
-    if not records:
-        return
-    ids = [r["id"] for r in records]
+    """Write the records the target lacks or holds otherwise, as one upsert job (so
+    ``concurrency`` batches stay in flight across pages); ``on_page_done(last_id)`` once every
+    record up to ``last_id`` is answered. ``existing_only``: write only records the target
+    holds (a second pass never creates a partial record)."""
+    watermark = _Watermark()
+    in_flight: dict[int, str] = {}
 
     def on_outcome(outcome: RowOutcome) -> None:
+        record_id = in_flight.pop(outcome.index)
+        watermark.answered(outcome.index)
         if outcome.status is RowStatus.FAILED:
-            tally.refuse(Refusal(names.singular, ids[outcome.index], _reason(outcome)))
+            tally.refuse(Refusal(names.singular, record_id, _reason(outcome)))
         else:
             tally.written += 1
 
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        sent = 0
+        async for page in pages:
+            if not page:
+                continue
+            send = await _to_send(target, names, page, paths, tally, compare, existing_only)
+            watermark.add_page(range(sent, sent + len(send)), page[-1]["id"])
+            for record in send:
+                in_flight[sent] = record["id"]
+                sent += 1
+                yield _payload(record, paths)
+            if (last := watermark.advance()) is not None:
+                await on_page_done(last)
+
     await target.upsert_many(
         names,
-        (_payload(r, paths) for r in records),
+        rows(),
         keys=(ID_KEY,),
         concurrency=concurrency,
         keep_outcomes=False,
         assign_ids=False,
         on_outcome=on_outcome,
     )
+    if (last := watermark.advance()) is not None:
+        await on_page_done(last)
+
+
+async def _to_send(
+    target: Twenty,
+    names: ObjectNames,
+    records: list[dict[str, Any]],
+    paths: Sequence[str],
+    tally: ObjectTally,
+    compare: bool,
+    existing_only: bool,
+) -> list[dict[str, Any]]:
+    """The records of a page to upsert (after comparing with the target's copies)."""
+    if not (compare or existing_only):
+        return records
+    lookup = paths if "deletedAt" in paths else [*paths, "deletedAt"]
+    have = await target_copies(target, names, lookup, [r["id"] for r in records])
+    if existing_only:
+        records = [r for r in records if r["id"] in have]  # the rest were refused
+    changed = [
+        r
+        for r in records
+        if r["id"] not in have or canonical(have[r["id"]], paths) != canonical(r, paths)
+    ]
+    if not existing_only:  # a second pass re-reads records the first one counted
+        tally.unchanged += len(records) - len(changed)
+    # An upsert that matches a soft-deleted record restores it (as Twenty does): a record
+    # soft-deleted on both sides is updated instead, and stays deleted.
+    binned = {
+        r["id"]
+        for r in changed
+        if r["id"] in have
+        and have[r["id"]].get("deletedAt") is not None
+        and ("deletedAt" not in paths or r.get("deletedAt") is not None)
+    }
+    for record in (r for r in changed if r["id"] in binned):
+        await _update_in_place(target, names, record, paths, tally)
+    return [r for r in changed if r["id"] not in binned]
 
 
 async def _update_in_place(

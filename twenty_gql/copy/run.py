@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from twenty_gql.copy.journal import CopyJournal
 from twenty_gql.copy.plan import ObjectPlan, default_objects, plan_copy
@@ -28,7 +28,7 @@ from twenty_gql.copy.records import (
     prefetched,
     read_pages,
     target_copies,
-    write_page,
+    write_pages,
 )
 from twenty_gql.copy.schema_sync import SchemaChanges, read_model, sync_schema
 from twenty_gql.copy.verify import ObjectCheck, verify_object
@@ -152,24 +152,29 @@ async def _phase(
     tally.resumed = tally.resumed or after is not None
     compare = after is not None or await count_all(target, plan.names) > 0
     pages = read_pages(source, plan.names, paths, after=after)
-    async for page in prefetched(pages):
-        if not page:
-            continue
-        if phase == "records":
-            tally.read += len(page)
-        await write_page(
-            target,
-            plan.names,
-            page,
-            paths,
-            tally,
-            compare=compare,
-            existing_only=phase != "records",
-            concurrency=options.concurrency,
-        )
-        await asyncio.to_thread(journal.page_done, name, phase, page[-1]["id"])
+
+    async def counted() -> AsyncIterator[list[dict[str, Any]]]:
+        async for page in prefetched(pages):
+            if phase == "records":
+                tally.read += len(page)
+            yield page
+
+    async def page_done(last_id: str) -> None:
+        await asyncio.to_thread(journal.page_done, name, phase, last_id)
         if on_progress is not None:
             on_progress(tally)
+
+    await write_pages(
+        target,
+        plan.names,
+        counted(),
+        paths,
+        tally,
+        compare=compare,
+        existing_only=phase != "records",
+        concurrency=options.concurrency,
+        on_page_done=page_done,
+    )
     await asyncio.to_thread(journal.phase_done, name, phase)
     if on_progress is not None:
         on_progress(tally)
