@@ -12,6 +12,7 @@ from tests.custom_objects import create_custom_object
 from twenty_gql.client import Twenty
 from twenty_gql.copy import CopyOptions, MissingSchemaError, run_copy
 from twenty_gql.copy.schema_sync import read_model
+from twenty_gql.copy.verify import verify_object
 from twenty_gql.sandbox import Sandbox
 
 
@@ -76,6 +77,14 @@ async def test_copy_keeps_ids_relations_soft_deletes_and_a_rerun_changes_nothing
     assert sum(t.unchanged for t in again.tallies.values()) == sum(
         t.read for t in again.tallies.values()
     )
+
+    live = next(i for i, c in companies.items() if c["deletedAt"] is None)
+    await target.update_many("company", {"id": {"eq": live}}, {"name": "Changed"})
+    company_plan = next(p for p in report.plans if p.singular == "company")
+    check = await verify_object(source, target, company_plan)
+    assert not check.matches
+    assert check.source.count == check.target.count == 20
+    assert check.differences == [f"company {live}: name differ"]
 
 
 async def test_a_value_the_target_refuses_is_reported_by_object_and_id_and_the_rest_lands(

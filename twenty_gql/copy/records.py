@@ -10,7 +10,6 @@ twice (after a crash) lands once.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -94,10 +93,6 @@ def canonical(record: dict[str, Any], paths: Sequence[str]) -> str:
             value = _number(float(value)) if value else value
         values[path] = _number(value)
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def digest(record: dict[str, Any], paths: Sequence[str]) -> bytes:
-    return hashlib.sha256(canonical(record, paths).encode()).digest()
 
 
 async def count_all(twenty: Twenty, names: ObjectNames, extra: dict[str, Any] | None = None) -> int:

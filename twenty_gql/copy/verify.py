@@ -9,12 +9,13 @@ differences by id.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from twenty_gql.copy.plan import ObjectPlan
-from twenty_gql.copy.records import digest, read_pages
+from twenty_gql.copy.records import canonical, read_pages
 
 if TYPE_CHECKING:
     from twenty_gql.client import Twenty
@@ -46,23 +47,28 @@ class ObjectCheck:
 
 async def _records(
     twenty: Twenty, plan: ObjectPlan, paths: Sequence[str], side: Side
-) -> AsyncIterator[tuple[str, bytes]]:
+) -> AsyncIterator[tuple[str, str]]:
     hasher = hashlib.sha256()
     async for page in read_pages(twenty, plan.names, paths):
         for record in page:
-            one = digest(record, paths)
-            hasher.update(one)
+            one = canonical(record, paths)
+            hasher.update(hashlib.sha256(one.encode()).digest())
             side.count += 1
             side.deleted += record.get("deletedAt") is not None
             yield record["id"], one
     side.checksum = hasher.hexdigest()[:16]
 
 
-async def _next(iterator: AsyncIterator[tuple[str, bytes]]) -> tuple[str, bytes] | None:
+async def _next(iterator: AsyncIterator[tuple[str, str]]) -> tuple[str, str] | None:
     try:
         return await anext(iterator)
     except StopAsyncIteration:
         return None
+
+
+def _differing(source: str, target: str) -> list[str]:
+    mine, theirs = json.loads(source), json.loads(target)
+    return [path for path in mine if mine[path] != theirs.get(path)]
 
 
 async def verify_object(source: Twenty, target: Twenty, plan: ObjectPlan) -> ObjectCheck:
@@ -89,6 +95,6 @@ async def verify_object(source: Twenty, target: Twenty, plan: ObjectPlan) -> Obj
             b = await _next(right)
         else:
             if a[1] != b[1]:
-                note(f"{plan.singular} {a[0]}: values differ")
+                note(f"{plan.singular} {a[0]}: {', '.join(_differing(a[1], b[1]))} differ")
             a, b = await _next(left), await _next(right)
     return check
