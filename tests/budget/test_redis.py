@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.batch.sandbox_helpers import cli_env, domains
-from tests.budget.conftest import RedisServer
+from tests.redis_server import RedisServer
 from twenty_gql.batch.jobs import upsert_many
 from twenty_gql.budget import Refusal, Shape, open_budget
 from twenty_gql.budget.redis import RedisBudget, budget_key

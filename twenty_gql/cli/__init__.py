@@ -16,6 +16,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "generate",
     "import_",
     "export",
+    "copy",
     "sandbox",
     "demo",
     "webhooks",

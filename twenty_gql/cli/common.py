@@ -122,7 +122,6 @@ def settings_from_options(
 ) -> Settings | None:
     """Settings from the options, falling back to the environment; fails (exit 2) naming what
     is missing or malformed. With ``required=False``, no URL and key gives ``None``."""
-    budget_url = (budget if budget is not None else os.environ.get(ENV_BUDGET_URL, "")).strip()
     url = url if url is not None else os.environ.get(ENV_API_URL, "")
     api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")
     profile_name = profile or os.environ.get(ENV_PROFILE) or "cloud"
@@ -145,6 +144,13 @@ def settings_from_options(
         settings = Settings.create(url, api_key, server_profile)
     except ConfigError as exc:
         fail(command, str(exc), EXIT_CONFIG)
+    return with_budget(command, settings, budget)
+
+
+def with_budget(command: str, settings: Settings, budget: str | None) -> Settings:
+    """``settings`` spending the budget ``--budget`` (else ``$TWENTY_BUDGET_URL``) names; fails
+    (exit 2) on a URL no store serves, without repeating it (it may hold a password)."""
+    budget_url = (budget if budget is not None else os.environ.get(ENV_BUDGET_URL, "")).strip()
     try:
         check_budget_url(budget_url or None)
     except ConfigError as exc:

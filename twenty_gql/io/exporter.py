@@ -31,6 +31,7 @@ from twenty_gql.batch.dedupe import get_path
 from twenty_gql.batch.documents import list_query
 from twenty_gql.batch.jobs import JOB_RETRY, count_records
 from twenty_gql.io.object_schema import ObjectSchema, UnknownObjectError, find_object
+from twenty_gql.io.writable import is_writable
 from twenty_gql.page_sizes import PageSizer
 from twenty_gql.pagination import raw_pages
 
@@ -90,7 +91,7 @@ def export_fields(obj: ObjectSchema, wanted: Sequence[str] | None) -> list[str]:
     composite named alone (``emails``) stands for all its sub-fields."""
     available = _leaf_paths(obj.record_type())
     if not wanted:
-        return ["id", *(p for p in available if p != "id")]
+        return ["id", *(p for p in available if p != "id" and is_writable(obj, p))]
     chosen: list[str] = []
     for item in wanted:
         for name in (part.strip() for part in item.split(",")):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from twenty_gql.io.object_schema import Leaf, ObjectSchema, RelationPath, UnknownFieldError
+from twenty_gql.io.writable import is_read_only
 
 __all__ = ["ColumnPlan", "MappingError", "parse_map_options", "plan_columns"]
 
@@ -57,6 +58,8 @@ def plan_columns(
         try:
             plans.append(ColumnPlan(column, obj.resolve(path)))
         except UnknownFieldError as exc:
+            if column not in mapping and is_read_only(obj, path):
+                continue
             where = f"--map {column}={path}" if column in mapping else f"column {column!r}"
             hint = (
                 ""

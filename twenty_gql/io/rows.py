@@ -17,6 +17,7 @@ from twenty_gql.io.coerce import CoercionError, coerce_value
 from twenty_gql.io.mapping import ColumnPlan
 from twenty_gql.io.object_schema import Leaf, ObjectSchema, RelationPath, UnknownFieldError
 from twenty_gql.io.readers import SourceRow
+from twenty_gql.io.writable import is_read_only
 
 __all__ = ["CLIENT_VALIDATION", "BuiltRow", "RowBuilder", "set_path"]
 
@@ -100,6 +101,8 @@ class RowBuilder:
             except UnknownFieldError as exc:
                 if isinstance(raw, Mapping):
                     self._from_object(f"{path}.", raw, built)
+                    continue
+                if is_read_only(self._obj, path):
                     continue
                 raise _RowProblem(str(exc), path) from None
             if isinstance(target, Leaf) and isinstance(raw, Mapping) and target.type_name != "JSON":

