@@ -13,7 +13,7 @@ batches: no row fails because of it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from twenty_gql.batch.chunking import PlannedRow, RecordLimit, chunked
@@ -120,11 +120,11 @@ class _Lander:
         batch is kept when it names something in the row; else the row is sent alone for its
         own message (two bad rows in one batch must not swap reasons)."""
         if own or _names_something_in(cause.message, row.data):
-            return Refused(row, cause)
+            return Refused(row, _blamed(cause, row))
         answer = await self._send([row], isolating=True)
         if isinstance(answer, list):
             return answer[0]
-        return Refused(row, answer)
+        return Refused(row, _blamed(answer, row))
 
     async def _send(self, rows: list[PlannedRow], isolating: bool) -> list[RowResult] | Rejection:
         records = [row.data for row in rows]
@@ -152,3 +152,15 @@ def _names_something_in(message: str, data: Mapping[str, Any]) -> bool:
     """Whether the server's message quotes a field name or value of this row (an id, a URL,
     an unknown field): then it is about this row. Short tokens are ignored as too common."""
     return any(len(token) >= 6 and token in message for token in _leaves(data))
+
+
+_FOREIGN_KEY = "violates foreign key constraint"
+
+
+def _blamed(rejection: Rejection, row: PlannedRow) -> Rejection:
+    """Twenty answers a relation to a record that does not exist in Postgres' words, which name
+    a constraint, not a field: the row's relation ids are the fields at fault."""
+    if rejection.field is not None or _FOREIGN_KEY not in rejection.message:
+        return rejection
+    relations = sorted(k for k, v in row.data.items() if k.endswith("Id") and v is not None)
+    return replace(rejection, field=", ".join(relations)) if relations else rejection
