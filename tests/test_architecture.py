@@ -4,7 +4,7 @@
   page_sizes, connection_stream, scalars) imports nothing from cli, codegen, sandbox, batch,
   io, demo or generated.
 - The sandbox is a server: it imports only the pure rule modules (naming, profiles,
-  operation_rules) and its own modules, never the client.
+  operation_rules, actor_nullability, ...) and its own modules, never the client.
 - The pure rule modules import nothing of ours but each other.
 - Generated code depends on the runtime; nothing of ours but the client facade imports it.
 """
@@ -31,7 +31,14 @@ RUNTIME = {
     "connection_stream",
     "scalars",
 }
-PURE = {"naming", "profiles", "operation_rules", "value_rules", "webhook_rules"}
+PURE = {
+    "actor_nullability",
+    "naming",
+    "profiles",
+    "operation_rules",
+    "value_rules",
+    "webhook_rules",
+}
 ABOVE_RUNTIME = {"cli", "codegen", "sandbox", "batch", "io", "demo", "generated", "client"}
 
 

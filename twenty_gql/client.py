@@ -23,6 +23,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -31,6 +32,7 @@ from twenty_gql.base_client import CHARGED_ENDPOINT, BaseClient, Runtime
 from twenty_gql.budget import Budget, NoBudget, Shape, open_budget
 from twenty_gql.config import ApiKey, ConfigError, Settings
 from twenty_gql.events import EventBus
+from twenty_gql.metadata_pages import METADATA_PAGE_SIZE, every_object
 from twenty_gql.naming import ObjectNames
 from twenty_gql.page_sizes import PageBounds, PageSizer, PageSizes
 from twenty_gql.pagination import PageMode, paginate, paginate_raw
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
     from twenty_gql.dsl import TwentyDSL
     from twenty_gql.generated.core import CoreClient
     from twenty_gql.generated.metadata import MetadataClient
+    from twenty_gql.generated.metadata.input_types import FieldFilter, ObjectFilter
+    from twenty_gql.generated.metadata.list_fields import ListFieldsFieldsEdgesNode
+    from twenty_gql.generated.metadata.list_objects import ListObjectsObjectsEdgesNode
     from twenty_gql.webhooks.management import Webhooks
 
 __all__ = ["METADATA_ENDPOINT", "Twenty"]
@@ -53,10 +58,20 @@ ClientT = TypeVar("ClientT", bound=BaseClient)
 
 METADATA_ENDPOINT = "/metadata"
 
-_OBJECTS_QUERY = (
-    "query WorkspaceObjects { objects(paging: {first: 1000}) { edges { node { nameSingular "
-    "namePlural fields(paging: {first: 1000}) { edges { node { name type isUnique } } } } } } }"
-)
+
+async def _every_metadata_node(
+    list_page: Callable[..., Awaitable[Any]], filter: object, page_size: int
+) -> list[Any]:
+    """Every node of a generated metadata list operation (``list_objects``/``list_fields``),
+    page after page through the cursor."""
+    from twenty_gql.generated.metadata.input_types import CursorPaging
+
+    async def page(first: int, after: str | None = None, filter: object = None) -> Any:
+        paging = CursorPaging(first=first, after=after)
+        # No filter: the schema's default ``{}`` (Twenty refuses a null one).
+        return await list_page(paging=paging, **({} if filter is None else {"filter": filter}))
+
+    return [node async for node in paginate(page, page_size=page_size, filter=filter)]
 
 
 def _load_client(module: str, name: str) -> type[BaseClient]:
@@ -318,18 +333,34 @@ class Twenty:
 
     async def _object_metadata(self, name: str) -> tuple[ObjectNames, list[dict[str, Any]]]:
         if self._objects is None or name not in self._objects:
-            data = await self.execute(_OBJECTS_QUERY, endpoint=METADATA_ENDPOINT)
+            nodes = await every_object(
+                partial(self.execute, endpoint=METADATA_ENDPOINT),
+                "WorkspaceObjects",
+                "nameSingular namePlural fieldsList { name type isUnique }",
+            )
             self._objects = {}
-            for edge in (data.get("objects") or {}).get("edges") or []:
-                node = edge["node"]
-                fields = [f["node"] for f in (node.get("fields") or {}).get("edges") or []]
+            for node in nodes:
                 names = ObjectNames(node["nameSingular"], node["namePlural"])
-                self._objects[names.singular] = (names, fields)
+                self._objects[names.singular] = (names, node["fieldsList"])
         found = self._objects.get(name)
         if found is None:
             known = ", ".join(sorted(self._objects)) or "none"
             raise ValueError(f"the workspace has no object named {name!r} (objects: {known})")
         return found
+
+    async def list_all_objects(
+        self, filter: ObjectFilter | None = None, *, page_size: int = METADATA_PAGE_SIZE
+    ) -> list[ListObjectsObjectsEdgesNode]:
+        """Every object of the workspace (with its ``fields_list``), following the cursor:
+        ``metadata.list_objects`` answers one page, 10 objects unless ``paging`` asks more."""
+        return await _every_metadata_node(self.metadata.list_objects, filter, page_size)
+
+    async def list_all_fields(
+        self, filter: FieldFilter | None = None, *, page_size: int = METADATA_PAGE_SIZE
+    ) -> list[ListFieldsFieldsEdgesNode]:
+        """Every field of the workspace (or of ``filter``'s), following the cursor:
+        ``metadata.list_fields`` answers one page, 10 fields unless ``paging`` asks more."""
+        return await _every_metadata_node(self.metadata.list_fields, filter, page_size)
 
     async def upsert_many(
         self,

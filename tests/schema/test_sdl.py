@@ -13,6 +13,7 @@ from tests.schema.conftest import COMMITTED_SCHEMA_DIR, load_introspection
 from twenty_gql.schema.sdl import (
     SchemaFormatError,
     parse_sdl,
+    print_pulled_sdl,
     print_sorted_sdl,
     schema_from_introspection,
 )
@@ -97,7 +98,7 @@ def test_everything_is_sorted_and_descriptions_kept() -> None:
 def test_committed_files_are_the_printer_output_for_the_reference(
     reference_dir: Path, name: str
 ) -> None:
-    sdl = print_sorted_sdl(schema_from_introspection(load_introspection(reference_dir, name)))
+    sdl = print_pulled_sdl(schema_from_introspection(load_introspection(reference_dir, name)))
     committed = (COMMITTED_SCHEMA_DIR / f"{name}.graphql").read_bytes()
     assert sdl.encode("utf-8") == committed
 

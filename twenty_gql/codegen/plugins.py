@@ -12,7 +12,6 @@ from ariadne_codegen.plugins.base import Plugin
 from ariadne_codegen.utils import str_to_snake_case
 from graphql import (
     GraphQLEnumType,
-    GraphQLField,
     GraphQLID,
     GraphQLInputField,
     GraphQLInputObjectType,
@@ -31,6 +30,7 @@ from graphql import (
 )
 
 from twenty_gql import open_enums
+from twenty_gql.actor_nullability import relax
 from twenty_gql.codegen.defaults import NUMBER_SCALAR
 from twenty_gql.transport import EXACT_JSON_MARKER, exact_json
 
@@ -436,22 +436,9 @@ def _is_record(named: GraphQLObjectType) -> bool:
 
 
 class ActorEitherNullabilityPlugin(Plugin):
-    """Read ``Actor`` (``createdBy``/``updatedBy``) with every sub-field nullable.
-
-    Twenty's schema declares ``Actor.source`` and ``Actor.name`` non-null on the first schema
-    build of a server process and nullable on every later one (reference NOTES (p)), so a
-    client generated from either form must read both. Inputs are left alone: the non-null
-    ``ActorCreateInput.source`` only asks more of the caller, which both forms accept.
-    """
+    """Generate ``Actor`` (``createdBy``/``updatedBy``) and ``ActorCreateInput`` from the
+    nullable form of Twenty's flipping fields (:mod:`twenty_gql.actor_nullability`), so a client
+    generated from an SDL file holding either form reads both."""
 
     def process_schema(self, schema: GraphQLSchema) -> GraphQLSchema:
-        actor = schema.type_map.get("Actor")
-        if isinstance(actor, GraphQLObjectType):
-            for field in actor.fields.values():
-                field.type = _nullable(field)
-        return schema
-
-
-def _nullable(field: GraphQLField) -> GraphQLType:
-    type_ = field.type
-    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        return relax(schema)

@@ -10,25 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from twenty_gql.client import METADATA_ENDPOINT
+from twenty_gql.metadata_pages import every_object
 
 if TYPE_CHECKING:
     from twenty_gql.client import Twenty
 
 __all__ = ["MissingSchemaError", "SchemaChanges", "WorkspaceModel", "read_model", "sync_schema"]
 
-_MODEL_QUERY = """
-query CopyWorkspaceModel {
-  objects(paging: {first: 1000}) { edges { node {
+_MODEL_SELECTION = """
     id nameSingular namePlural labelSingular labelPlural description icon isSystem isActive
     fieldsList {
       name label type description icon isSystem isNullable isUnique defaultValue options settings
       relation { type targetObjectMetadata { nameSingular } targetFieldMetadata { name } }
     }
-  } } }
-}
 """
 _CREATE_OBJECT = (
     "mutation CopyCreateObject($input: CreateOneObjectInput!) "
@@ -66,10 +64,9 @@ class SchemaChanges:
 
 
 async def read_model(twenty: Twenty) -> WorkspaceModel:
-    data = await twenty.execute(_MODEL_QUERY, endpoint=METADATA_ENDPOINT)
+    execute = partial(twenty.execute, endpoint=METADATA_ENDPOINT)
     objects: dict[str, dict[str, Any]] = {}
-    for edge in (data.get("objects") or {}).get("edges") or []:
-        node = dict(edge["node"])
+    for node in await every_object(execute, "CopyWorkspaceModel", _MODEL_SELECTION):
         node["fields"] = {f["name"]: f for f in node.pop("fieldsList") or []}
         objects[node["nameSingular"]] = node
     return WorkspaceModel(objects)

@@ -24,6 +24,7 @@ from graphql import (
     build_schema,
 )
 
+from twenty_gql.actor_nullability import relax
 from twenty_gql.naming import capitalize
 
 from .aggregates import aggregates_of
@@ -271,35 +272,9 @@ def _root_sdl(meta: WorkspaceMetadata) -> tuple[list[str], list[str]]:
     return queries, mutations
 
 
-# Twenty's update/filter input generators mark the shared Actor definition's sub-fields optional
-# as a side effect, so ``Actor.source``/``name`` (and ``ActorCreateInput.source``) are non-null
-# only in the first schema a server builds and nullable in every later one (reference NOTES (p),
-# 105-112; compare core.graphql with core-after-custom-object.graphql). The sandbox serves the
-# non-null form until the first metadata change and the nullable form after it.
-_ACTOR_NON_NULL = (
-    (
-        "type Actor {\n  source: ActorSourceEnum!\n  workspaceMemberId: UUID\n  name: String!\n",
-        "type Actor {\n  source: ActorSourceEnum\n  workspaceMemberId: UUID\n  name: String\n",
-    ),
-    (
-        "input ActorCreateInput {\n  source: ActorSourceEnum!\n",
-        "input ActorCreateInput {\n  source: ActorSourceEnum\n",
-    ),
-)
-
-
-def _base_for(version: int) -> str:
-    base = _base_sdl()
-    if version > FIRST_VERSION:
-        for non_null, nullable in _ACTOR_NON_NULL:
-            assert non_null in base, non_null
-            base = base.replace(non_null, nullable)
-    return base
-
-
-def records_sdl(meta: WorkspaceMetadata, version: int | None = None) -> str:
-    """The records SDL of ``meta`` as of metadata ``version`` (default: ``meta.version``)."""
-    parts = [_base_for(meta.version if version is None else version)]
+def records_sdl(meta: WorkspaceMetadata) -> str:
+    """The records SDL of ``meta``, as Twenty prints it on a process's first schema build."""
+    parts = [_base_sdl()]
     parts += [f"scalar {s}" for s in _EXTRA_SCALARS if f"scalar {s}\n" not in _base_sdl()]
     for obj in meta.active_objects():
         parts += _object_sdl(obj, meta)
@@ -310,7 +285,11 @@ def records_sdl(meta: WorkspaceMetadata, version: int | None = None) -> str:
 
 
 def build_records_schema(meta: WorkspaceMetadata, version: int | None = None) -> GraphQLSchema:
-    schema = build_schema(records_sdl(meta, version))
+    """The records schema of ``meta`` as of metadata ``version`` (default: ``meta.version``):
+    like Twenty, the first build has Actor's sub-fields non-null, every later one nullable."""
+    schema = build_schema(records_sdl(meta))
+    if (meta.version if version is None else version) > FIRST_VERSION:
+        relax(schema)
     for obj in meta.active_objects():
         ints = [f.name for f in obj.active_fields() if f.is_int]
         for type_name in (

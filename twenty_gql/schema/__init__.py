@@ -22,7 +22,12 @@ from twenty_gql.schema.pull import (
     pull_schemas,
     write_schemas,
 )
-from twenty_gql.schema.sdl import SchemaFormatError, print_sorted_sdl, schema_from_introspection
+from twenty_gql.schema.sdl import (
+    SchemaFormatError,
+    print_pulled_sdl,
+    print_sorted_sdl,
+    schema_from_introspection,
+)
 
 __all__ = [
     "ApiKeyRejectedError",
@@ -41,6 +46,7 @@ __all__ = [
     "diff_schemas",
     "fetch_introspection",
     "find_objects",
+    "print_pulled_sdl",
     "print_sorted_sdl",
     "pull_schemas",
     "schema_from_introspection",

@@ -5,6 +5,10 @@ Breaking and dangerous changes come from graphql-core (``find_breaking_changes``
 types, fields and directives, and changed descriptions or deprecations. A change is listed
 once, in the most severe group that applies (graphql-core counts added enum values, optional
 arguments and optional input fields as dangerous, so they appear there and not under safe).
+
+Both sides are compared in the form ``pull`` writes, with Actor's flipping fields nullable
+(:mod:`twenty_gql.actor_nullability`), so the flip Twenty makes between schema builds is never
+reported.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from graphql import (
     GraphQLSchema,
     find_breaking_changes,
     find_dangerous_changes,
+    print_schema,
 )
 
+from twenty_gql.actor_nullability import relax
 from twenty_gql.schema.sdl import parse_sdl
 
 __all__ = ["SchemaChange", "SchemaDiff", "Severity", "diff_schemas"]
@@ -62,13 +68,14 @@ class SchemaDiff:
 def diff_schemas(
     old_sdl: str | GraphQLSchema, new_sdl: str | GraphQLSchema, *, old_name: str = "old SDL"
 ) -> SchemaDiff:
-    """Classify the changes from ``old_sdl`` to ``new_sdl`` (SDL text or built schemas); each
-    list is sorted by description. SDL texts that differ with no schema change (order, layout)
-    give one safe ``LAYOUT_CHANGED`` change, so an empty diff means "identical"."""
+    """Classify the changes from ``old_sdl`` to ``new_sdl`` (SDL text or built schemas, which
+    are left untouched); each list is sorted by description. SDL texts that differ with no schema
+    change (order, layout) give one safe ``LAYOUT_CHANGED`` change, so an empty diff means
+    "identical" up to comments, white space and Actor's flip."""
     if isinstance(old_sdl, str) and isinstance(new_sdl, str) and old_sdl == new_sdl:
         return SchemaDiff()
-    old = parse_sdl(old_sdl, source_name=old_name) if isinstance(old_sdl, str) else old_sdl
-    new = parse_sdl(new_sdl) if isinstance(new_sdl, str) else new_sdl
+    old = relax(_own_copy(old_sdl, old_name))
+    new = relax(_own_copy(new_sdl, "the SDL text"))
     breaking = [
         SchemaChange("breaking", c.type.name, _type_first(c.description))
         for c in find_breaking_changes(old, new)
@@ -78,13 +85,11 @@ def diff_schemas(
         for c in find_dangerous_changes(old, new)
     ]
     safe = [SchemaChange("safe", kind, text) for kind, text in _safe_changes(old, new)]
-    flips = [c for c in breaking if _is_nullability_flip(c)]
-    breaking = [c for c in breaking if c not in flips]
-    safe += [SchemaChange("safe", c.kind, c.description + _FLIP_NOTE) for c in flips]
     if (
         not (breaking or dangerous or safe)
         and isinstance(old_sdl, str)
         and isinstance(new_sdl, str)
+        and print_schema(old) != print_schema(new)
     ):
         safe.append(
             SchemaChange("safe", "LAYOUT_CHANGED", "the SDL text differs only in order or layout.")
@@ -92,21 +97,9 @@ def diff_schemas(
     return SchemaDiff(breaking=_sorted(breaking), dangerous=_sorted(dangerous), safe=_sorted(safe))
 
 
-# Twenty declares these non-null in the first schema a server process builds and nullable in
-# every later one (reference NOTES (p)); generated clients read both forms, so the flip is
-# listed as safe, not breaking.
-_FLIPS_BETWEEN_BUILDS = frozenset({"Actor.source", "Actor.name", "ActorCreateInput.source"})
-_FLIP_NOTE = " (Twenty flips this between schema builds; generated clients read both)"
-_CHANGED_TYPE = re.compile(r"^(\w+\.\w+) changed type from (\S+) to (\S+)\.$")
-
-
-def _is_nullability_flip(change: SchemaChange) -> bool:
-    found = _CHANGED_TYPE.match(change.description)
-    return (
-        found is not None
-        and found.group(1) in _FLIPS_BETWEEN_BUILDS
-        and found.group(2).rstrip("!") == found.group(3).rstrip("!")
-    )
+def _own_copy(sdl: str | GraphQLSchema, source_name: str) -> GraphQLSchema:
+    """A schema this module may change (``relax`` works in place): built schemas are copied."""
+    return parse_sdl(sdl if isinstance(sdl, str) else print_schema(sdl), source_name=source_name)
 
 
 # graphql-core's wordings that do not start with the type, rewritten to "Type.member ..." so

@@ -5,6 +5,10 @@ A request whose key the server ignores (missing header, stripped by a proxy) is 
 with an error: Twenty then serves an unauthenticated schema without any record fields. That
 schema is recognised (its ``Query`` type returns no ``...Connection``) and reported as a
 rejected key, so it can never be written over a real schema.
+
+The written SDL is :func:`~twenty_gql.schema.sdl.print_pulled_sdl`'s: sorted, with Actor's
+flipping fields nullable, so pulling a workspace gives the same bytes whichever schema build
+the server happened to serve.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from twenty_gql.schema.introspection import (
     display_url,
     fetch_introspection,
 )
-from twenty_gql.schema.sdl import SchemaFormatError, print_sorted_sdl, schema_from_introspection
+from twenty_gql.schema.sdl import SchemaFormatError, print_pulled_sdl, schema_from_introspection
 from twenty_gql.transport import AiohttpTransport, Transport
 
 __all__ = [
@@ -136,7 +140,7 @@ async def _pull_one(
 
 def _build(data: dict[str, Any]) -> tuple[GraphQLSchema, str]:
     schema = schema_from_introspection(data)
-    return schema, print_sorted_sdl(schema)
+    return schema, print_pulled_sdl(schema)
 
 
 def _has_record_fields(schema: GraphQLSchema) -> bool:

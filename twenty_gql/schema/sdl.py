@@ -19,7 +19,15 @@ from graphql import (
 )
 from graphql.error import GraphQLError as GraphQLCoreError
 
-__all__ = ["SchemaFormatError", "parse_sdl", "print_sorted_sdl", "schema_from_introspection"]
+from twenty_gql.actor_nullability import FLIPPING_FIELDS, relax
+
+__all__ = [
+    "SchemaFormatError",
+    "parse_sdl",
+    "print_pulled_sdl",
+    "print_sorted_sdl",
+    "schema_from_introspection",
+]
 
 
 class SchemaFormatError(ValueError):
@@ -41,6 +49,22 @@ def schema_from_introspection(result: Mapping[str, Any]) -> GraphQLSchema:
 def print_sorted_sdl(schema: GraphQLSchema) -> str:
     """SDL with everything sorted by name, descriptions kept, ending in one newline."""
     return print_schema(lexicographic_sort_schema(schema)).rstrip("\n") + "\n"
+
+
+def print_pulled_sdl(schema: GraphQLSchema) -> str:
+    """The text ``pull`` writes: :func:`print_sorted_sdl` of ``schema`` with Actor's flipping
+    fields made nullable (in place, see :mod:`twenty_gql.actor_nullability`), after a header
+    comment that says why; a schema without them (``/metadata``) gets no header."""
+    present = [f"{t}.{f}" for t, f in FLIPPING_FIELDS if t in relax(schema).type_map]
+    header = (
+        "# Written by twenty-gql pull. These fields are written nullable whatever the server\n"
+        f"# answered: {', '.join(present)}.\n"
+        "# Twenty declares them non-null in the first schema a server process builds and nullable\n"
+        "# in every later one (twenty_gql/actor_nullability.py), so pulling gives the same file\n"
+        "# whichever build the server serves. Generated clients read both forms, and\n"
+        "# 'twenty-gql pull --check' never reports the flip.\n\n"
+    )
+    return (header if present else "") + print_sorted_sdl(schema)
 
 
 def parse_sdl(sdl: str, *, source_name: str = "the SDL text") -> GraphQLSchema:

@@ -48,7 +48,7 @@ class ActorCreateInput(BaseModel):
     context: Optional[Annotated[Any, PlainSerializer(exact_json, when_used="json")]] = (
         None
     )
-    source: OpenEnum[ActorSourceEnum]
+    source: Optional[OpenEnum[ActorSourceEnum]] = None
 
 
 class ActorFilterInput(BaseModel):
