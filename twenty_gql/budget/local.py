@@ -19,6 +19,8 @@ What follows for a client, and what :class:`BucketModel` does:
   arriving earlier it is refused, arriving later wastes the difference. Each caller therefore
   reserves the next slot, ``last + interval * (1 + margin)`` after the previous *send*, and waits
   for it: callers are served in arrival order (no thundering herd), and long calls overlap.
+  When the slot comes the caller claims it (:meth:`BucketModel.claim`): a call ahead that went
+  out late pushes it back, since the server counts from real sends.
 - **A margin for arrival jitter.** Two calls sent exactly one interval apart may arrive closer
   (the first one delayed on the way). ``margin`` (a fraction of the interval) pays a little
   throughput for fewer refused calls; ``bench/bench_budget.py`` measures what it costs.

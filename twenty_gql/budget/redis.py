@@ -5,7 +5,9 @@ what :class:`~twenty_gql.budget.local.BucketModel` does, atomically and on Redis
 (floored, reset on each take), take or reserve the next slot, and answer "wait this long". A
 throttle seen by one process drains the bucket for all, and a bucket learned from a throttle
 answer re-shapes it for all. Slots are handed out in the order the script runs, so no caller
-starves: each waits for its own slot instead of polling.
+starves: each waits for its own slot instead of polling, then claims it (the script's ``claim``):
+reserving and sending are then one step on one clock, and a claim closer than one pace to the
+latest send (a process that went out late) is told the wait left.
 
 Keys are ``twenty-gql:budget:<workspace URL>:<sha256 of the API key, 16 hex>``: the same
 workspace and key share one budget; the key itself never reaches Redis.
