@@ -1,6 +1,9 @@
 """The workspace budget spent to the floor: job time against the server's floor, same run.
 
-Run: .venv/bin/python bench/bench_budget.py [--window 4] [--quick]
+Run: .venv/bin/python bench/bench_budget.py [--window 4] [--quick] [--only redis] [--margin M]
+
+``--only redis`` runs the four-process cases alone (the unthrottled baseline, then through one
+Redis budget), ``--repeat N`` times; ``--margin`` is the pacing margin the workers use.
 
 The sandbox enforces Twenty 2.21's bucket (floored refill, reset on each success) with the cloud
 profile's 100 calls over a ``--window``-second window (one token every ``window / 100`` s; the
@@ -110,10 +113,21 @@ def free_port() -> int:
 
 
 async def processes(
-    profile: ServerProfile, per_process: int, budget_url: str | None, *, limited: bool = True
+    profile: ServerProfile,
+    per_process: int,
+    budget_url: str | None,
+    *,
+    limited: bool = True,
+    margin: float = DEFAULT_MARGIN,
 ) -> dict[str, Any]:
     limit = (profile.calls_per_window, profile.window_seconds) if limited else None
     async with Sandbox.start(port=0, seed="empty", profile=profile, rate_limit=limit) as sb:
+        # Warm the sandbox's caches (its first call builds them, a stall no budget can see),
+        # then give it the full bucket of a quiet workspace.
+        async with Twenty(sb.url, sb.api_key, profile=profile, rate_limit="off") as twenty:
+            await upsert_many(twenty, COMPANY, rows(8, "warm"), batch_size=1, concurrency=4)
+        if sb.budget is not None:
+            sb.budget.tokens, sb.budget.last_refill_at = sb.budget.calls, None
         env = {k: v for k, v in os.environ.items() if not k.startswith("TWENTY_")}
         env.update({"TWENTY_API_URL": sb.url, "TWENTY_API_KEY": sb.api_key})
         if budget_url:
@@ -122,17 +136,26 @@ async def processes(
         children = [
             await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "tests.budget.worker", str(i * per_process),
-                str(per_process), str(profile.window_seconds), "1", str(DEFAULT_MARGIN),
-                cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+                str(per_process), str(profile.window_seconds), "1", str(margin), "wait",
+                cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             )
             for i in range(4)
         ]  # fmt: skip
+        # Start the jobs together once every process is up: starting Python processes keeps a
+        # two-core machine busy for a second, stalling the sandbox (and its bucket) meanwhile.
+        for child in children:
+            assert child.stdout is not None
+            await child.stdout.readline()
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write(b"go\n")
+            await child.stdin.drain()
         reports = []
         for child in children:
             out, _ = await child.communicate()
             reports.append(json.loads(out.decode().splitlines()[-1]))
         elapsed = time.perf_counter() - started
-        assert sb.store.count("company") == 4 * per_process
+        assert sb.store.count("company") == 4 * per_process + 8
         return {
             "elapsed": elapsed,
             "job_elapsed": max(r["elapsed"] for r in reports),
@@ -143,6 +166,25 @@ async def processes(
 
 def floor(calls: int, burst: int, interval: float, call_time: float) -> float:
     return max(0, calls - burst) * interval + calls * call_time
+
+
+async def redis_only(window: float, per: int, repeat: int, margin: float, redis_url: str) -> None:
+    """The four-process cases alone: each repetition measures its own unthrottled baseline."""
+    profile = CLOUD.scaled(window_seconds=window)
+    interval = profile.refill_interval
+    print(f"window {window:g} s: one token every {interval * 1000:.0f} ms; margin {margin:.1%}")
+    for run in range(repeat):
+        unthrottled = await processes(profile, per, None, limited=False, margin=margin)
+        multi_call = unthrottled["job_elapsed"] / (4 * per)
+        found = await processes(profile, per, redis_url, margin=margin)
+        floor_s = floor(4 * per, 100, interval, multi_call)
+        print(
+            f"  run {run + 1}: 4 processes x {per} calls, --budget redis: "
+            f"{found['job_elapsed'] / floor_s:.3f} ({found['job_elapsed']:.2f} s / "
+            f"{floor_s:.2f} s), throttled {found['throttled']}, longest wait "
+            f"{found['longest_wait']:.2f} s ({multi_call * 1000:.2f} ms a call unthrottled)",
+            flush=True,
+        )
 
 
 async def main(window: float, quick: bool, redis_url: str) -> None:
@@ -213,6 +255,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--window", type=float, default=4.0)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["redis"], help="run the four-process cases alone")
+    parser.add_argument("--per", type=int, default=100, help="calls per process (--only redis)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs (--only redis)")
+    parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN, help="(--only redis)")
     arguments = parser.parse_args()
     port = free_port()
     redis = subprocess.Popen(
@@ -226,7 +272,12 @@ if __name__ == "__main__":
                 break
             except OSError:
                 time.sleep(0.05)
-        asyncio.run(main(arguments.window, arguments.quick, f"redis://127.0.0.1:{port}/0"))
+        url = f"redis://127.0.0.1:{port}/0"
+        if arguments.only == "redis":
+            a = arguments
+            asyncio.run(redis_only(a.window, a.per, a.repeat, a.margin, url))
+        else:
+            asyncio.run(main(arguments.window, arguments.quick, url))
     finally:
         redis.kill()
         redis.wait()

@@ -36,7 +36,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from twenty_gql.budget import Budget, LocalBudget, Refusal, Shape
+from twenty_gql.budget import Budget, Grant, LocalBudget, Refusal, Shape
 from twenty_gql.config import ApiKey
 from twenty_gql.errors import (
     BadInputError,
@@ -336,10 +336,11 @@ class Runtime:
         idempotent: bool | None = None
         started = time.monotonic()
         refused: RateLimitedError | None = None
+        grant: Grant = None
         while True:
             attempt += 1
             if cost:
-                await self._acquire(cost, refused, policy, started)
+                grant = await self._acquire(cost, refused, policy, started)
             sent = time.monotonic()
             parsed, error = await self._attempt(
                 url, endpoint, body, operation_name, attempt, result_type, unknown
@@ -352,7 +353,9 @@ class Runtime:
             if isinstance(error, RateLimitedError):
                 # Not executed (transcript 85): safe to send again, creates included.
                 self.throttled += 1
-                await self._refused(error, policy, endpoint, operation_name, attempt, sent, started)
+                await self._refused(
+                    error, policy, endpoint, operation_name, attempt, sent, started, grant
+                )
                 refused = error
                 continue
             if not (isinstance(error, TransportError) and not error.request_sent):
@@ -410,18 +413,19 @@ class Runtime:
 
     async def _acquire(
         self, cost: int, refused: RateLimitedError | None, policy: RetryPolicy, started: float
-    ) -> None:
+    ) -> Grant:
         """Wait for the budget's slot; a re-send waits no longer than the patience left."""
         if refused is None:
-            await self.budget.acquire(cost)
+            grant = await self.budget.acquire(cost)
         else:
             left = policy.patience - (time.monotonic() - max(started, self._progress_at))
             try:
-                await asyncio.wait_for(self.budget.acquire(cost), max(0.0, left))
+                grant = await asyncio.wait_for(self.budget.acquire(cost), max(0.0, left))
             except TimeoutError:
                 refused.gave_up_after = time.monotonic() - max(started, self._progress_at)
                 raise refused from None
         self._watch_shape()
+        return grant
 
     async def _refused(
         self,
@@ -432,6 +436,7 @@ class Runtime:
         attempt: int,
         sent: float,
         started: float,
+        grant: Grant,
     ) -> None:
         """The server's budget is spent: tell the budget (which paces the next send), or give
         up when nothing has succeeded for ``policy.patience`` seconds."""
@@ -442,7 +447,7 @@ class Runtime:
             else None
         )
         await self.budget.refused(
-            Refusal(now - sent, told, error.retry_after, self.profile.refill_interval)
+            Refusal(now - sent, told, error.retry_after, self.profile.refill_interval, grant)
         )
         self._watch_shape()
         stalled = now - max(started, self._progress_at)

@@ -96,12 +96,49 @@ def test_a_paced_call_refused_for_arriving_early_is_sent_again_at_once() -> None
     bucket = model(tokens=0)
     first, second = bucket.reserve(1, 0.0), bucket.reserve(1, 0.0)
     assert (first, second) == pytest.approx((0.1, 0.2))
+    assert bucket.claim(first, 0.1) == 0.0
     # the first one arrived early (jitter) and was refused: the server kept its token
-    bucket.refused(Refusal(sent_ago=0.004), now=0.104)
+    bucket.refused(Refusal(sent_ago=0.004, claimed=0.1), now=0.104)
     assert bucket.reserve(1, 0.104) == 0.104  # re-sent out of turn
     assert bucket.shift == pytest.approx(0.004)  # the second waiter's slot moves to 0.204
     assert bucket.reserve(1, 0.104) == pytest.approx(0.304)
-    # the out-of-turn re-send refused too: the server really is empty (someone else spends)
+    # the out-of-turn re-send (not paced) refused too: the server really is empty (someone
+    # else spends), and no refusal of an unpaced call earns a credit: no re-send loop
     bucket.refused(Refusal(sent_ago=0.003), now=0.107)
-    assert bucket.credits == 0 and bucket.empty_since == 0.107
+    assert bucket.credits == 0 and bucket.tokens == 0
     assert bucket.reserve(1, 0.107) == pytest.approx(0.404)
+
+
+def test_refusals_of_calls_not_paced_never_earn_a_credit() -> None:
+    bucket = model(tokens=2)
+    burst = [bucket.reserve(1, 0.0) for _ in range(2)]  # from the burst: nothing claimed
+    assert burst == [0.0, 0.0]
+    for _ in burst:  # the server was drained by another program
+        bucket.refused(Refusal(sent_ago=0.01), now=0.01)
+    assert bucket.credits == 0
+    assert bucket.reserve(1, 0.01) == pytest.approx(0.1)  # paced from the refused sends
+
+
+def test_a_claim_waits_out_a_late_send_ahead_and_a_late_claim_moves_later_slots() -> None:
+    bucket = model(tokens=0)
+    first, second = bucket.reserve(1, 0.0), bucket.reserve(1, 0.0)
+    assert (first, second) == pytest.approx((0.1, 0.2))
+    assert bucket.claim(first, 0.09) == pytest.approx(0.01)  # woke early: not yet
+    # the first call goes out 30 ms after its slot (a busy loop, another process) ...
+    assert bucket.claim(first, 0.13) == 0.0
+    assert bucket.sent == 0.13 and bucket.shift == pytest.approx(0.03)
+    # ... so the second, claiming at its own slot, waits one interval after that real send
+    assert bucket.claim(second, 0.2) == pytest.approx(0.03)
+    assert bucket.claim(second + bucket.shift, 0.23) == 0.0
+    assert bucket.reserve(1, 0.23) == pytest.approx(0.33)  # later slots moved back too
+
+
+def test_a_refused_call_overtaken_by_a_later_send_takes_the_next_slot_without_credit() -> None:
+    bucket = model(tokens=0)
+    first, second = bucket.reserve(1, 0.0), bucket.reserve(1, 0.0)
+    assert bucket.claim(first, first) == 0.0
+    assert bucket.claim(second, second) == 0.0  # claimed before the first one's refusal came
+    # the first arrived early and was refused; the second, sent since, took the missed token
+    bucket.refused(Refusal(sent_ago=0.105, claimed=first), now=0.205)
+    assert bucket.credits == 0 and bucket.shift == 0.0
+    assert bucket.reserve(1, 0.205) == pytest.approx(0.3)  # the next free slot, in turn

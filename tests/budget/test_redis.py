@@ -166,17 +166,20 @@ async def test_an_unreachable_redis_from_the_start_still_runs_the_job(url: str) 
 async def test_a_paced_call_refused_for_arriving_early_is_re_sent_at_once_through_redis(
     redis_server: RedisServer,
 ) -> None:
-    budget = shared(redis_server, Shape(1, 30.0), initial_tokens=1)  # a token every 30 s
+    budget = shared(redis_server, Shape(1, 2.0), initial_tokens=1, margin=0.0)  # 2 s a token
     try:
-        await asyncio.wait_for(budget.acquire(), 1.0)  # the burst of one
-        waiter = asyncio.create_task(budget.acquire())  # paced: 30 s away
+        assert await asyncio.wait_for(budget.acquire(), 1.0) is None  # the burst of one
+        claimed = await asyncio.wait_for(budget.acquire(), 5.0)  # paced: claimed on Redis's clock
+        assert claimed is not None
+        waiter = asyncio.create_task(budget.acquire())  # the next one: 2 s away
         await asyncio.sleep(0.1)
         assert not waiter.done()
-        # the paced call ahead arrived early and was refused: re-sent out of turn, at once ...
-        await budget.refused(Refusal(sent_ago=0.01))
-        await asyncio.wait_for(budget.acquire(), 1.0)
+        # the paced call arrived early and was refused: re-sent out of turn, at once ...
+        await budget.refused(Refusal(sent_ago=0.01, claimed=claimed))
+        assert await asyncio.wait_for(budget.acquire(), 1.0) is None
         sent = time.monotonic()
-        # ... and a refusal of that re-send means the server is really empty: no second credit
+        # ... and a refusal of that re-send (not paced) means the server is really empty: no
+        # second credit
         await budget.refused(Refusal(sent_ago=time.monotonic() - sent))
         late = asyncio.create_task(budget.acquire())
         await asyncio.sleep(0.1)
@@ -185,3 +188,29 @@ async def test_a_paced_call_refused_for_arriving_early_is_re_sent_at_once_throug
             task.cancel()
     finally:
         await budget.aclose()
+
+
+async def test_the_script_claims_a_send_on_its_clock_and_refuses_one_too_close(
+    redis_server: RedisServer,
+) -> None:
+    # two processes' budgets; one token every 30 s, so nothing refills during the test
+    first = shared(redis_server, Shape(1, 30.0), initial_tokens=1, margin=0.0)
+    second = shared(redis_server, Shape(1, 30.0), initial_tokens=1, margin=0.0)
+    try:
+        await asyncio.wait_for(first.acquire(), 1.0)  # the burst of one: sent now
+        taken = await second._run("take", "1")
+        assert taken is not None and float(taken[0]) > 29_000  # its slot, 30 s away
+        # claiming a send now, as if that slot were now: too close to the last send, refused
+        now = float(taken[4]) - float(taken[0])
+        claimed = await second._run("claim", f"{float(taken[3]):.3f}", f"{now:.3f}")
+        assert claimed is not None and 29_000 < float(claimed[0]) <= 30_000
+        # a refusal of a call sent before the last send: the token went to that send, so no
+        # out-of-turn credit (the next call waits for its slot)
+        await second.refused(Refusal(sent_ago=20.0))
+        waiter = asyncio.create_task(second.acquire())
+        await asyncio.sleep(0.1)
+        assert not waiter.done()
+        waiter.cancel()
+    finally:
+        await first.aclose()
+        await second.aclose()

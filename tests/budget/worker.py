@@ -1,10 +1,12 @@
 """One import worker for the multi-process tests and the bench, in its own OS process.
 
-``python -m tests.budget.worker START COUNT WINDOW BATCH MARGIN`` upserts companies
+``python -m tests.budget.worker START COUNT WINDOW BATCH MARGIN [wait]`` upserts companies
 START..START+COUNT into the workspace of ``$TWENTY_API_URL`` / ``$TWENTY_API_KEY`` through the
 budget of ``$TWENTY_BUDGET_URL`` (none: this process alone), under the cloud profile scaled to
 WINDOW seconds, pacing with MARGIN, and prints one JSON line: rows landed, calls, throttles,
-the longest wait between two calls, and the budget store's outages.
+the longest wait between two calls, and the budget store's outages. With ``wait`` it prints
+``ready`` once started and begins the job when a line comes on stdin (so that starting
+processes, which keeps a small machine's cores busy, is not part of the job).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ COMPANY = ObjectNames("company", "companies")
 
 
 async def main(
-    start: int, count: int, window: float, batch: int, margin: float
+    start: int, count: int, window: float, batch: int, margin: float, wait: bool = False
 ) -> dict[str, object]:
     settings = Settings.from_env()
     settings = replace(settings, profile=CLOUD.scaled(window_seconds=window))
@@ -52,9 +54,12 @@ async def main(
         elif isinstance(event, ResponseEvent):
             answered = time.monotonic()
 
-    began = time.monotonic()
     async with Twenty(settings=settings, budget=budget) as twenty:
         twenty.events.subscribe(on_event)
+        if wait:
+            print("ready", flush=True)
+            sys.stdin.readline()
+        began = answered = time.monotonic()
         result = await upsert_many(twenty, COMPANY, rows, batch_size=batch, concurrency=4)
         outages = budget.outages if isinstance(budget, RedisBudget) else 0
     await budget.aclose()
@@ -70,5 +75,8 @@ async def main(
 
 if __name__ == "__main__":
     start, count, window, batch, margin = sys.argv[1:6]
-    report = asyncio.run(main(int(start), int(count), float(window), int(batch), float(margin)))
+    wait = sys.argv[6:] == ["wait"]
+    report = asyncio.run(
+        main(int(start), int(count), float(window), int(batch), float(margin), wait)
+    )
     print(json.dumps(report))

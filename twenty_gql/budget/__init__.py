@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from twenty_gql.budget.local import DEFAULT_MARGIN, BucketModel, LocalBudget, NoBudget
-from twenty_gql.budget.protocol import Budget, Refusal, Shape, learned_shape
+from twenty_gql.budget.protocol import Budget, Grant, Refusal, Shape, learned_shape
 from twenty_gql.config import ApiKey, ConfigError
 from twenty_gql.events import Event
 
@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_MARGIN",
     "BucketModel",
     "Budget",
+    "Grant",
     "LocalBudget",
     "NoBudget",
     "RedisBudget",

@@ -19,6 +19,8 @@ What follows for a client, and what :class:`BucketModel` does:
   arriving earlier it is refused, arriving later wastes the difference. Each caller therefore
   reserves the next slot, ``last + interval * (1 + margin)`` after the previous *send*, and waits
   for it: callers are served in arrival order (no thundering herd), and long calls overlap.
+  When the slot comes the caller claims it (:meth:`BucketModel.claim`): a call ahead that went
+  out late pushes it back, since the server counts from real sends.
 - **A margin for arrival jitter.** Two calls sent exactly one interval apart may arrive closer
   (the first one delayed on the way). ``margin`` (a fraction of the interval) pays a little
   throughput for fewer refused calls; ``bench/bench_budget.py`` measures what it costs.
@@ -38,7 +40,7 @@ import math
 import time
 from collections.abc import Callable
 
-from twenty_gql.budget.protocol import Refusal, Shape, learned_shape
+from twenty_gql.budget.protocol import Grant, Refusal, Shape, learned_shape
 from twenty_gql.profiles import ServerProfile
 
 __all__ = ["DEFAULT_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
@@ -50,8 +52,6 @@ refusals with time: ``bench/bench_budget.py`` sweeps 0 to 10 % (same run, 300 ca
 1.014 of the floor and 7 refusals, 2 % 1.041 and 4, 5 % 1.074 and 5, 10 % 1.108 and 1)."""
 
 _EPSILON = 1e-9
-_CREDIT_MATCH = 0.002
-"""A refused call sent this close to an out-of-turn grant is taken to be that re-send."""
 
 
 class BucketModel:
@@ -64,11 +64,10 @@ class BucketModel:
     """
 
     __slots__ = (
-        "credit_at",
         "credits",
-        "empty_since",
         "last",
         "margin",
+        "sent",
         "shape",
         "shift",
         "tokens",
@@ -87,8 +86,8 @@ class BucketModel:
         self.last = now
         self.shift = 0.0
         self.credits = 0
-        self.empty_since = -math.inf
-        self.credit_at = -math.inf
+        self.sent = -math.inf
+        """When the latest call went out (a grant from the burst, a credit or a claimed slot)."""
 
     @property
     def pace(self) -> float:
@@ -100,6 +99,11 @@ class BucketModel:
         if now < self.last:
             return self.tokens
         refill = math.floor((now - self.last) / self.pace + _EPSILON)
+        if self.tokens > 0 and refill > 0:
+            # During a burst, calls reach the server queued, up to an interval late: a refill
+            # the server did not grant ends the burst with a throttle per call in flight, so
+            # one is not counted (the cost: a token per pause in a burst).
+            refill -= 1
         return min(self.shape.capacity, self.tokens + refill)
 
     def reserve(self, cost: int, now: float) -> float:
@@ -108,13 +112,13 @@ class BucketModel:
             return now
         if self.credits:
             self.credits -= 1
-            self.credit_at = now
+            self.sent = now
             return now
         if now >= self.last:
             available = self.level(now)
             if available >= cost:
                 self.tokens = available - cost
-                self.last = now
+                self.last = self.sent = now
                 return now
         slot = self.last + max(0, cost - self.tokens) * self.pace
         self.tokens = max(0, self.tokens - cost)
@@ -124,45 +128,58 @@ class BucketModel:
     def refused(self, refusal: Refusal, now: float) -> None:
         """The server was empty when the refused call arrived (at or after its send).
 
-        Three cases. A retry hint (newer servers): no slot before it. The model believed it
-        had tokens, or the answer named another bucket, or a re-send it granted out of turn was
-        refused too: the server is empty, pace from the refused send. Else the call was paced
-        and arrived a little early (jitter): the server did not write, so the token it missed
-        is still there and the refused call is re-sent at once, out of turn, while every
-        outstanding slot moves back by the time lost, which keeps the server's spacing: a late
-        arrival costs a round trip, not a slot.
+        ``refusal.claimed``: when the refused call claimed its paced slot (:meth:`claim`);
+        ``None`` for a call sent from the burst or re-sent out of turn. Four cases. A retry hint
+        (newer servers): no slot before it. The model believed it had tokens, or the answer
+        named another bucket, or the refused call was not paced (from the burst, or a re-send
+        out of turn): the server is empty, pace from the refused send. A paced call that is
+        still the latest send arrived a little early (jitter): the server did not write, so the
+        token it missed is still there and the refused call is re-sent at once, out of turn,
+        while every outstanding slot moves back by the time lost, which keeps the server's
+        spacing: a late arrival costs a round trip, not a slot. A paced call after which another
+        call went out (another task or process claimed while the refusal was on its way back):
+        that call took the missed token, and the refused one simply takes the next free slot.
+
+        The refused call is named by its claim, not guessed from times: with several processes
+        a time match mistakes one process's out-of-turn re-send for another's paced call, and
+        re-sends granted out of turn to an empty server throttle each other in a loop.
         """
         shape = learned_shape(self.shape, refusal.shape)
         reshaped = shape != self.shape
         self.reshape(shape)
         sent = now - refusal.sent_ago
+        claimed = refusal.claimed
         if refusal.retry_after is not None:
             self.tokens = 0
             self.last = max(self.last, now + refusal.retry_after - self.pace)
-            self.empty_since = now
             return
-        early = (
-            not reshaped
-            and self.tokens == 0
-            and sent >= self.empty_since
-            and not -_CREDIT_MATCH <= sent - self.credit_at <= _CREDIT_MATCH
-        )
-        if early:
-            delay = now - sent
-            self.shift += delay
-            self.last = max(self.last + delay, now)
-            self.credits += 1
+        if reshaped or self.tokens > 0 or claimed is None:
+            self.tokens = 0
+            self.last = max(self.last, sent)
             return
-        self.tokens = 0
-        self.last = max(self.last, sent)
-        self.empty_since = now
+        if claimed != self.sent:
+            return  # a call sent since took the token this one missed: it waits its turn
+        delay = now - sent
+        self.shift += delay
+        self.last = max(self.last + delay, now)
+        self.credits += 1
+        self.sent = now  # one credit per claim: a refused re-send finds the bucket empty
 
-    def sent_late(self, due: float, late: float) -> None:
-        """A paced call went out ``late`` seconds after its slot (a busy event loop): the
-        server's spacing counts from the real send, so every later slot moves back too."""
-        if self.last >= due:
+    def claim(self, due: float, now: float) -> float:
+        """A paced call whose slot is ``due`` is about to go out: ``0`` to send now, else the
+        seconds to wait first. Reserving a slot and sending are two steps, and a call ahead may
+        have gone out late (a busy event loop, another process): the server counts its spacing
+        from that real send, so a claim closer than one pace to it waits out the difference,
+        and a claim granted after its slot moves every later slot back by the lateness."""
+        wait = max(due - now, self.sent + self.pace - now)
+        if wait > _EPSILON:
+            return wait
+        late = now - due
+        if late > 0 and self.last >= due:
             self.last += late
             self.shift += late
+        self.sent = now
+        return 0.0
 
     def reshape(self, shape: Shape) -> None:
         self.shape = shape
@@ -204,23 +221,23 @@ class LocalBudget:
         """Tokens a call could take now without waiting."""
         return self._model.level(self._clock())
 
-    async def acquire(self, cost: int = 1) -> None:
+    async def acquire(self, cost: int = 1) -> Grant:
         model = self._model
         before = (model.tokens, model.last, model.shift)
         now = self._clock()
         slot = model.reserve(cost, now)
+        if slot <= now:
+            return None
         shift = model.shift
-        due = slot
         try:
-            while (due := slot + model.shift - shift) > now:
-                await asyncio.sleep(due - now)
+            while (wait := model.claim(slot + model.shift - shift, now)) > 0:
+                await asyncio.sleep(wait)
                 now = self._clock()
         except asyncio.CancelledError:
             if model.last == slot and model.shift == shift:  # nobody reserved after us
                 model.tokens, model.last, _ = before
             raise
-        if slot > before[1] and now > due:
-            model.sent_late(due, now - due)
+        return model.sent
 
     async def refused(self, refusal: Refusal) -> None:
         self._model.refused(refusal, self._clock())
@@ -245,10 +262,11 @@ class NoBudget:
     def shape(self) -> Shape:
         return self._shape
 
-    async def acquire(self, cost: int = 1) -> None:
+    async def acquire(self, cost: int = 1) -> Grant:
         wait = self._not_before - self._clock()
         if wait > 0:
             await asyncio.sleep(wait)
+        return None
 
     async def refused(self, refusal: Refusal) -> None:
         if refusal.retry_after is not None:

@@ -6,7 +6,9 @@ A budget decides when a records call may be sent, so that the workspace's bucket
 :class:`~twenty_gql.budget.redis.RedisBudget` (any number of processes and hosts), chosen by URL
 (:func:`~twenty_gql.budget.open_budget`), like hishel's storages.
 
-- ``await acquire(cost)`` waits for the caller's turn; callers are served in arrival order.
+- ``await acquire(cost)`` waits for the caller's turn; callers are served in arrival order. It
+  answers a :data:`Grant`, which the caller hands back in :class:`Refusal` if the call is
+  throttled.
 - ``await refused(refusal)`` is called when the server answered a call with a throttle: the
   server's bucket is empty (and, when the answer names it, of another shape than believed).
 - ``shape`` is the bucket as the budget believes it now: a profile's guess until a throttle
@@ -21,7 +23,12 @@ from typing import Protocol, runtime_checkable
 
 from twenty_gql.profiles import ServerProfile
 
-__all__ = ["Budget", "Refusal", "Shape", "learned_shape"]
+__all__ = ["Budget", "Grant", "Refusal", "Shape", "learned_shape"]
+
+Grant = float | None
+"""What :meth:`Budget.acquire` answers: when the call claimed its paced slot, on the budget's
+clock; ``None`` when it went out from the burst or out of turn. Handed back in
+:attr:`Refusal.claimed` if the call is throttled, it names the refused call exactly."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +87,8 @@ class Refusal:
     """The server's hint (``retryAfterMs``), in seconds."""
     fallback_interval: float = 0.6
     """How long a budget that does not pace waits when the answer gives no hint."""
+    claimed: Grant = None
+    """What :meth:`Budget.acquire` answered for the refused call."""
 
 
 @runtime_checkable
@@ -89,7 +98,7 @@ class Budget(Protocol):
     @property
     def shape(self) -> Shape: ...
 
-    async def acquire(self, cost: int = 1) -> None: ...
+    async def acquire(self, cost: int = 1) -> Grant: ...
 
     async def refused(self, refusal: Refusal) -> None: ...
 

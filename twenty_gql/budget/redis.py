@@ -5,7 +5,9 @@ what :class:`~twenty_gql.budget.local.BucketModel` does, atomically and on Redis
 (floored, reset on each take), take or reserve the next slot, and answer "wait this long". A
 throttle seen by one process drains the bucket for all, and a bucket learned from a throttle
 answer re-shapes it for all. Slots are handed out in the order the script runs, so no caller
-starves: each waits for its own slot instead of polling.
+starves: each waits for its own slot instead of polling, then claims it (the script's ``claim``):
+reserving and sending are then one step on one clock, and a claim closer than one pace to the
+latest send (a process that went out late) is told the wait left.
 
 Keys are ``twenty-gql:budget:<workspace URL>:<sha256 of the API key, 16 hex>``: the same
 workspace and key share one budget; the key itself never reaches Redis.
@@ -24,11 +26,12 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from twenty_gql.budget.local import DEFAULT_MARGIN, LocalBudget
-from twenty_gql.budget.protocol import Refusal, Shape
+from twenty_gql.budget.protocol import Grant, Refusal, Shape
 from twenty_gql.config import ApiKey, ConfigError
 from twenty_gql.events import BudgetStoreEvent, Event
 
@@ -41,16 +44,14 @@ local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local margin = tonumber(ARGV[5])
-local s = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window', 'shift', 'credits',
-  'empty_since', 'credit_at')
-local tokens, last, cap, window, shift, credits, empty_since, credit_at
+local s = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window', 'shift', 'credits', 'sent')
+local tokens, last, cap, window, shift, credits, sent
 if s[1] then
   tokens = tonumber(s[1]); last = tonumber(s[2]); cap = tonumber(s[3]); window = tonumber(s[4])
-  shift = tonumber(s[5]); credits = tonumber(s[6])
-  empty_since = tonumber(s[7]); credit_at = tonumber(s[8])
+  shift = tonumber(s[5]); credits = tonumber(s[6]); sent = tonumber(s[7])
 else
   cap = tonumber(ARGV[3]); window = tonumber(ARGV[4]); tokens = tonumber(ARGV[6]); last = now
-  shift = 0; credits = 0; empty_since = -1e15; credit_at = -1e15
+  shift = 0; credits = 0; sent = -1e15
 end
 local pace = window / cap * (1 + margin)
 local op = ARGV[1]
@@ -58,19 +59,33 @@ local slot = now
 if op == 'take' then
   local cost = tonumber(ARGV[2])
   if cost > 0 and credits > 0 then
-    credits = credits - 1; credit_at = now
+    credits = credits - 1; sent = now
   elseif cost > 0 then
     local granted = false
     if now >= last then
-      local available = math.min(cap, tokens + math.floor((now - last) / pace + 1e-9))
+      local refill = math.floor((now - last) / pace + 1e-9)
+      if tokens > 0 and refill > 0 then refill = refill - 1 end
+      local available = math.min(cap, tokens + refill)
       if available >= cost then
-        tokens = available - cost; last = now; granted = true
+        tokens = available - cost; last = now; sent = now; granted = true
       end
     end
     if not granted then
       slot = last + math.max(0, cost - tokens) * pace
       tokens = math.max(0, tokens - cost); last = slot
     end
+  end
+elseif op == 'claim' then
+  local due = tonumber(ARGV[7]) + shift - tonumber(ARGV[2])
+  local wait = math.max(due - now, sent + pace - now)
+  if wait > 1e-6 then
+    slot = now + wait
+  else
+    local late = now - due
+    if late > 0 and last >= due then
+      last = last + late; shift = shift + late
+    end
+    sent = now
   end
 elseif op == 'refuse' then
   local reshaped = false
@@ -84,38 +99,33 @@ elseif op == 'refuse' then
       pace = window / cap * (1 + margin); reshaped = true
     end
   end
-  local sent = now - tonumber(ARGV[7])
+  local refused_sent = now - tonumber(ARGV[7])
   local retry_after = tonumber(ARGV[8])
+  local claimed = tonumber(ARGV[11])
   if retry_after then
-    tokens = 0; last = math.max(last, now + retry_after - pace); empty_since = now
-  elseif (not reshaped) and tokens == 0 and sent >= empty_since
-      and math.abs(sent - credit_at) > 2 then
-    local delay = now - sent
-    shift = shift + delay; last = math.max(last + delay, now); credits = credits + 1
-  else
-    tokens = 0; last = math.max(last, sent); empty_since = now
-  end
-elseif op == 'late' then
-  local due = tonumber(ARGV[7])
-  local late = tonumber(ARGV[2])
-  if last >= due then
-    last = last + late; shift = shift + late
+    tokens = 0; last = math.max(last, now + retry_after - pace)
+  elseif reshaped or tokens > 0 or not claimed then
+    tokens = 0; last = math.max(last, refused_sent)
+  elseif math.abs(claimed - sent) < 0.001 then
+    local delay = now - refused_sent
+    shift = shift + delay; last = math.max(last + delay, now); credits = credits + 1; sent = now
   end
 end
 redis.call('HSET', key, 'tokens', tokens, 'last', string.format('%.3f', last), 'cap', cap,
   'window', string.format('%.3f', window), 'shift', string.format('%.3f', shift),
-  'credits', credits, 'empty_since', string.format('%.3f', empty_since),
-  'credit_at', string.format('%.3f', credit_at))
+  'credits', credits, 'sent', string.format('%.3f', sent))
 redis.call('PEXPIRE', key, math.ceil(math.max(0, last - now) + 2 * window))
 return {string.format('%.3f', slot - now), tostring(cap), string.format('%.3f', window),
   string.format('%.3f', shift), string.format('%.3f', slot)}
 """
 """:class:`~twenty_gql.budget.local.BucketModel` in Lua, on Redis's clock (ms). KEYS[1]: the
-bucket. ARGV: op (``take``, ``refuse``, ``late``: a paced call went out late, ``peek``), cost or
-lateness ms, capacity, window ms, margin, initial tokens (the last four used when the key does
-not exist), sent-ago ms or the late call's slot, retry-after ms, and the capacity and window ms
-a throttle answer named (empty when unknown). Returns the wait in ms, the bucket's capacity,
-window ms and shift ms, and the slot (Redis ms)."""
+bucket. ARGV: op (``take``, ``refuse``, ``claim``: a paced call is about to go out, see
+:meth:`~twenty_gql.budget.local.BucketModel.claim`; ``peek``), cost or (claim) the shift ms the
+caller was given with its slot, capacity, window ms, margin, initial tokens (the last four used
+when the key does not exist), sent-ago ms or (claim) the slot, retry-after ms, the capacity
+and window ms a throttle answer named (empty when unknown), and (refuse) the refused call's
+claim (empty: not paced). Returns the wait in ms (a claim: 0 to send now), the bucket's
+capacity, window ms and shift ms, and the slot (Redis ms; a granted claim: its time)."""
 
 
 def budget_key(base_url: str, api_key: ApiKey) -> str:
@@ -183,34 +193,26 @@ class RedisBudget:
         """Whether calls are paced by the in-process bucket because Redis is unreachable."""
         return self._fallback is not None
 
-    async def acquire(self, cost: int = 1) -> None:
+    async def acquire(self, cost: int = 1) -> Grant:
         answer = await self._run("take", str(cost))
         if answer is None:
             assert self._fallback is not None
-            await self._fallback.acquire(cost)
-            return
-        wait_ms, shift, slot = float(answer[0]), float(answer[3]), float(answer[4])
+            return await self._fallback.acquire(cost)
+        wait_ms = float(answer[0])
         if wait_ms <= 0:
-            return
-        started = time.monotonic()
-        due = started + wait_ms / 1000.0
+            return None
+        shift, slot = f"{float(answer[3]):.3f}", f"{float(answer[4]):.3f}"
+        # Sending is claimed on Redis's clock when the slot comes (one step: no other process
+        # can send in between): slots move back when a call ahead went out late or was re-sent
+        # out of turn, and the claim answers how much longer to wait.
         while True:
-            now = time.monotonic()
-            if now < due:
-                await asyncio.sleep(due - now)
-                continue
-            # Slots move back when a call ahead was re-sent out of turn or went out late.
-            peeked = await self._run("peek")
-            if peeked is None:
-                return
-            moved = float(peeked[3]) - shift
-            due = started + (wait_ms + moved) / 1000.0
-            late = time.monotonic() - due
-            if late < -0.0005:
-                continue
-            if late > 0.0005:
-                await self._run("late", f"{late * 1000.0:.3f}", f"{slot + moved:.3f}")
-            return
+            await asyncio.sleep(wait_ms / 1000.0)
+            claimed = await self._run("claim", shift, slot)
+            if claimed is None:
+                return None
+            wait_ms = float(claimed[0])
+            if wait_ms <= 0:
+                return float(claimed[4])
 
     async def refused(self, refusal: Refusal) -> None:
         told = refusal.shape
@@ -221,10 +223,12 @@ class RedisBudget:
             "" if refusal.retry_after is None else f"{refusal.retry_after * 1000.0:.3f}",
             "" if told is None else str(told.capacity),
             "" if told is None else f"{told.window * 1000.0:.3f}",
+            "" if refusal.claimed is None else f"{refusal.claimed:.3f}",
         )
         if answer is None:
             assert self._fallback is not None
-            await self._fallback.refused(refusal)
+            # a claim on Redis's clock means nothing to the in-process bucket
+            await self._fallback.refused(replace(refusal, claimed=None))
 
     async def _run(
         self,
@@ -234,6 +238,7 @@ class RedisBudget:
         retry_after: str = "",
         told_cap: str = "",
         told_window: str = "",
+        claimed: str = "",
     ) -> list[Any] | None:
         """Run the script; ``None`` when Redis is unreachable (the fallback then decides)."""
         if self._fallback is not None and time.monotonic() < self._next_try:
@@ -255,6 +260,7 @@ class RedisBudget:
                     retry_after,
                     told_cap,
                     told_window,
+                    claimed,
                 ],
             )
         except Exception as error:
