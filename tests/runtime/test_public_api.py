@@ -44,6 +44,7 @@ PUBLIC_API = [
     "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
+    "RevokedKeyError",
     "RowOutcome",
     "RowStatus",
     "SchemaDriftError",
