@@ -345,6 +345,8 @@ class Runtime:
             parsed, error = await self._attempt(
                 url, endpoint, body, operation_name, attempt, result_type, unknown
             )
+            if cost and not isinstance(error, RateLimitedError):
+                await self.budget.answered(grant)
             if error is None:
                 self._progress_at = time.monotonic()
                 self._charge(charged, endpoint, operation_name, cost)

@@ -6,7 +6,15 @@ import asyncio
 
 import pytest
 
-from twenty_gql.budget import BucketModel, LocalBudget, Refusal, Shape, learned_shape
+from twenty_gql.budget import (
+    MARGIN_STEP,
+    MAX_MARGIN,
+    BucketModel,
+    LocalBudget,
+    Refusal,
+    Shape,
+    learned_shape,
+)
 
 SHAPE = Shape(10, 1.0)  # one token every 100 ms
 
@@ -101,12 +109,13 @@ def test_a_paced_call_refused_for_arriving_early_is_sent_again_at_once() -> None
     bucket.refused(Refusal(sent_ago=0.004, claimed=0.1), now=0.104)
     assert bucket.reserve(1, 0.104) == 0.104  # re-sent out of turn
     assert bucket.shift == pytest.approx(0.004)  # the second waiter's slot moves to 0.204
-    assert bucket.reserve(1, 0.104) == pytest.approx(0.304)
+    # the next slot after it: one pace on, the margin widened by a step (the early arrival)
+    assert bucket.reserve(1, 0.104) == pytest.approx(0.204 + 0.1 * (1 + MARGIN_STEP))
     # the out-of-turn re-send (not paced) refused too: the server really is empty (someone
     # else spends), and no refusal of an unpaced call earns a credit: no re-send loop
     bucket.refused(Refusal(sent_ago=0.003), now=0.107)
     assert bucket.credits == 0 and bucket.tokens == 0
-    assert bucket.reserve(1, 0.107) == pytest.approx(0.404)
+    assert bucket.reserve(1, 0.107) == pytest.approx(0.204 + 2 * 0.1 * (1 + MARGIN_STEP))
 
 
 def test_refusals_of_calls_not_paced_never_earn_a_credit() -> None:
@@ -141,4 +150,39 @@ def test_a_refused_call_overtaken_by_a_later_send_takes_the_next_slot_without_cr
     # the first arrived early and was refused; the second, sent since, took the missed token
     bucket.refused(Refusal(sent_ago=0.105, claimed=first), now=0.205)
     assert bucket.credits == 0 and bucket.shift == 0.0
-    assert bucket.reserve(1, 0.205) == pytest.approx(0.3)  # the next free slot, in turn
+    # the next free slot, in turn, a pace widened by a step (the early arrival) on
+    assert bucket.reserve(1, 0.205) == pytest.approx(0.2 + 0.1 * (1 + MARGIN_STEP))
+
+
+def test_after_the_burst_the_first_paced_call_keeps_a_pace_from_the_last_burst_answer() -> None:
+    bucket = model(tokens=2)
+    assert [bucket.reserve(1, 0.0), bucket.reserve(1, 0.0)] == [0.0, 0.0]  # the burst
+    slot = bucket.reserve(1, 0.0)
+    assert slot == pytest.approx(0.1)
+    # the burst's last call sat in the server's queue: answered at 40 ms, it may have reached
+    # the bucket that late, so the paced call waits a pace from there, not from its send
+    bucket.answered(0.04)
+    assert bucket.claim(slot, 0.1) == pytest.approx(0.04)
+    assert bucket.claim(slot + bucket.shift, 0.14) == 0.0
+
+
+def test_answers_while_the_burst_lasts_change_nothing() -> None:
+    bucket = model(tokens=3)
+    bucket.reserve(1, 0.0)
+    bucket.answered(0.05)  # two tokens left: no pace yet, nothing to keep a distance from
+    assert bucket.sent == 0.0
+    assert [bucket.reserve(1, 0.06), bucket.reserve(1, 0.06)] == [0.06, 0.06]
+
+
+def test_each_paced_call_refused_for_arriving_early_widens_the_margin_up_to_its_cap() -> None:
+    bucket = model(tokens=0, margin=0.02)
+    for refusal in range(12):
+        slot = 0.1 * (refusal + 1)
+        bucket.sent = slot  # a paced call claimed its slot ... and arrived early
+        bucket.refused(Refusal(sent_ago=0.001, claimed=slot), now=slot + 0.001)
+        assert bucket.margin == pytest.approx(min(MAX_MARGIN, 0.02 + (refusal + 1) * MARGIN_STEP))
+    assert bucket.pace == pytest.approx(0.1 * (1 + MAX_MARGIN))
+    # refusals that say nothing about jitter (a drained server, calls not paced) leave it alone
+    calm = model(tokens=2, margin=0.02)
+    calm.refused(Refusal(sent_ago=0.01), now=0.01)
+    assert calm.margin == 0.02

@@ -14,7 +14,7 @@ import pytest
 from tests.batch.sandbox_helpers import cli_env, domains
 from tests.redis_server import RedisServer
 from twenty_gql.batch.jobs import upsert_many
-from twenty_gql.budget import Refusal, Shape, open_budget
+from twenty_gql.budget import MARGIN_STEP, Refusal, Shape, open_budget
 from twenty_gql.budget.redis import RedisBudget, budget_key
 from twenty_gql.client import Twenty
 from twenty_gql.config import ApiKey
@@ -184,6 +184,9 @@ async def test_a_paced_call_refused_for_arriving_early_is_re_sent_at_once_throug
         late = asyncio.create_task(budget.acquire())
         await asyncio.sleep(0.1)
         assert not late.done()
+        # the early arrival widened the shared margin for every process by one step
+        stored = await budget._client.hget(budget._key, "margin")
+        assert float(stored) == pytest.approx(MARGIN_STEP)
         for task in (waiter, late):
             task.cancel()
     finally:
@@ -214,3 +217,21 @@ async def test_the_script_claims_a_send_on_its_clock_and_refuses_one_too_close(
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_the_script_paces_the_first_call_after_the_burst_from_its_last_answer(
+    redis_server: RedisServer,
+) -> None:
+    # one token every 200 ms and a burst of one
+    budget = shared(redis_server, Shape(1, 0.2), initial_tokens=1, margin=0.0)
+    try:
+        assert await budget.acquire() is None  # the burst, sent at once
+        await asyncio.sleep(0.15)  # ... and answered 150 ms later: the bucket is empty now
+        await budget.answered(None)
+        started = time.monotonic()
+        assert await budget.acquire() is not None  # a paced slot, claimed on Redis's clock
+        # its slot was 200 ms after the burst's send (50 ms from here); it waits a pace from
+        # the answer instead
+        assert time.monotonic() - started >= 0.18
+    finally:
+        await budget.aclose()

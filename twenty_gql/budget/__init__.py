@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from twenty_gql.budget.local import DEFAULT_MARGIN, BucketModel, LocalBudget, NoBudget
+from twenty_gql.budget.local import (
+    DEFAULT_MARGIN,
+    MARGIN_STEP,
+    MAX_MARGIN,
+    BucketModel,
+    LocalBudget,
+    NoBudget,
+)
 from twenty_gql.budget.protocol import Budget, Grant, Refusal, Shape, learned_shape
 from twenty_gql.config import ApiKey, ConfigError
 from twenty_gql.events import Event
@@ -25,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MARGIN",
+    "MARGIN_STEP",
+    "MAX_MARGIN",
     "BucketModel",
     "Budget",
     "Grant",

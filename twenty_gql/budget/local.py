@@ -23,7 +23,13 @@ What follows for a client, and what :class:`BucketModel` does:
   out late pushes it back, since the server counts from real sends.
 - **A margin for arrival jitter.** Two calls sent exactly one interval apart may arrive closer
   (the first one delayed on the way). ``margin`` (a fraction of the interval) pays a little
-  throughput for fewer refused calls; ``bench/bench_budget.py`` measures what it costs.
+  throughput for fewer refused calls; ``bench/bench_budget.py`` measures what it costs. A paced
+  call refused for arriving early is evidence of more jitter than the margin covers: the margin
+  widens by :data:`MARGIN_STEP`, up to :data:`MAX_MARGIN`, so a long job on a jittery path pays
+  a few refusals, then a slightly slower pace, instead of a refusal every few hundred calls.
+- **Burst, then pace, measured from the burst's answers.** A burst call may reach the server's
+  bucket late, queued behind the others; the first paced call keeps its distance from the
+  burst's last answer (:meth:`BucketModel.answered`).
 - **Learn the bucket.** A throttle answer names the bucket that refused, "Limit reached (50
   tokens per 60000 ms)": the model re-shapes at once (see :func:`learned_shape`). A newer
   server's ``retryAfterMs`` is honoured: the next slot is no earlier than the hint.
@@ -43,13 +49,19 @@ from collections.abc import Callable
 from twenty_gql.budget.protocol import Grant, Refusal, Shape, learned_shape
 from twenty_gql.profiles import ServerProfile
 
-__all__ = ["DEFAULT_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
+__all__ = ["DEFAULT_MARGIN", "MARGIN_STEP", "MAX_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
 
 DEFAULT_MARGIN = 0.02
 """Pace 2 % slower than the server refills: room for arrival jitter. A call that arrives early
 anyway costs one round trip (see :meth:`BucketModel.refused`), so a wider margin buys fewer
 refusals with time: ``bench/bench_budget.py`` sweeps 0 to 10 % (same run, 300 calls: 0 %
 1.014 of the floor and 7 refusals, 2 % 1.041 and 4, 5 % 1.074 and 5, 10 % 1.108 and 1)."""
+
+MARGIN_STEP = 0.01
+"""How much a paced call refused for arriving early widens the margin."""
+
+MAX_MARGIN = 0.10
+"""The widest margin jitter can push the pace to."""
 
 _EPSILON = 1e-9
 
@@ -157,6 +169,7 @@ class BucketModel:
             self.tokens = 0
             self.last = max(self.last, sent)
             return
+        self.widen_margin()
         if claimed != self.sent:
             return  # a call sent since took the token this one missed: it waits its turn
         delay = now - sent
@@ -164,6 +177,11 @@ class BucketModel:
         self.last = max(self.last + delay, now)
         self.credits += 1
         self.sent = now  # one credit per claim: a refused re-send finds the bucket empty
+
+    def widen_margin(self) -> None:
+        """A paced call arrived early: the jitter on the way is wider than the margin."""
+        if self.margin < MAX_MARGIN:
+            self.margin = min(MAX_MARGIN, self.margin + MARGIN_STEP)
 
     def claim(self, due: float, now: float) -> float:
         """A paced call whose slot is ``due`` is about to go out: ``0`` to send now, else the
@@ -180,6 +198,16 @@ class BucketModel:
             self.shift += late
         self.sent = now
         return 0.0
+
+    def answered(self, now: float) -> None:
+        """A call that did not claim a paced slot (sent from the burst, or out of turn) was
+        answered at ``now``. Once the burst is spent, the server counts the next token from
+        that call's arrival, which lies somewhere before its answer: queued behind the burst's
+        other calls it may reach the server's bucket well after it was sent. The next paced
+        call therefore keeps one pace from the answer (see :meth:`claim`): a round trip once
+        per drained episode, where counting from the send cost a throttle per call queued."""
+        if self.tokens == 0:
+            self.sent = max(self.sent, now)
 
     def reshape(self, shape: Shape) -> None:
         self.shape = shape
@@ -242,6 +270,10 @@ class LocalBudget:
     async def refused(self, refusal: Refusal) -> None:
         self._model.refused(refusal, self._clock())
 
+    async def answered(self, grant: Grant) -> None:
+        if grant is None:
+            self._model.answered(self._clock())
+
     async def aclose(self) -> None:
         return None
 
@@ -276,6 +308,9 @@ class NoBudget:
         else:
             wait = refusal.fallback_interval
         self._not_before = max(self._not_before, self._clock() + wait)
+
+    async def answered(self, grant: Grant) -> None:
+        return None
 
     async def aclose(self) -> None:
         return None

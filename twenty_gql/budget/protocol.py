@@ -11,6 +11,9 @@ A budget decides when a records call may be sent, so that the workspace's bucket
   throttled.
 - ``await refused(refusal)`` is called when the server answered a call with a throttle: the
   server's bucket is empty (and, when the answer names it, of another shape than believed).
+- ``await answered(grant)`` is called when a call that was not throttled was answered (or
+  failed after it may have reached the server): a burst call's arrival lies before its answer,
+  which is what a paced call after it must keep its distance from.
 - ``shape`` is the bucket as the budget believes it now: a profile's guess until a throttle
   answer names the real one.
 """
@@ -101,5 +104,7 @@ class Budget(Protocol):
     async def acquire(self, cost: int = 1) -> Grant: ...
 
     async def refused(self, refusal: Refusal) -> None: ...
+
+    async def answered(self, grant: Grant) -> None: ...
 
     async def aclose(self) -> None: ...

@@ -30,7 +30,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from twenty_gql.budget.local import DEFAULT_MARGIN, LocalBudget
+from twenty_gql.budget.local import DEFAULT_MARGIN, MARGIN_STEP, MAX_MARGIN, LocalBudget
 from twenty_gql.budget.protocol import Grant, Refusal, Shape
 from twenty_gql.config import ApiKey, ConfigError
 from twenty_gql.events import BudgetStoreEvent, Event
@@ -39,12 +39,15 @@ __all__ = ["SCRIPT", "RedisBudget", "budget_key"]
 
 logger = logging.getLogger("twenty_gql")
 
-SCRIPT = """
+SCRIPT = (
+    f"local MAX_MARGIN, MARGIN_STEP = {MAX_MARGIN!r}, {MARGIN_STEP!r}\n"
+    + """
 local key = KEYS[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local margin = tonumber(ARGV[5])
-local s = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window', 'shift', 'credits', 'sent')
+local s = redis.call('HMGET', key, 'tokens', 'last', 'cap', 'window', 'shift', 'credits', 'sent',
+  'margin')
+local margin = math.max(tonumber(ARGV[5]), tonumber(s[8] or '0') or 0)
 local tokens, last, cap, window, shift, credits, sent
 if s[1] then
   tokens = tonumber(s[1]); last = tonumber(s[2]); cap = tonumber(s[3]); window = tonumber(s[4])
@@ -87,6 +90,8 @@ elseif op == 'claim' then
     end
     sent = now
   end
+elseif op == 'answered' then
+  if tokens == 0 then sent = math.max(sent, now) end
 elseif op == 'refuse' then
   local reshaped = false
   local told_cap = tonumber(ARGV[9])
@@ -106,26 +111,32 @@ elseif op == 'refuse' then
     tokens = 0; last = math.max(last, now + retry_after - pace)
   elseif reshaped or tokens > 0 or not claimed then
     tokens = 0; last = math.max(last, refused_sent)
-  elseif math.abs(claimed - sent) < 0.001 then
-    local delay = now - refused_sent
-    shift = shift + delay; last = math.max(last + delay, now); credits = credits + 1; sent = now
+  else
+    if margin < MAX_MARGIN then margin = math.min(MAX_MARGIN, margin + MARGIN_STEP) end
+    if math.abs(claimed - sent) < 0.001 then
+      local delay = now - refused_sent
+      shift = shift + delay; last = math.max(last + delay, now); credits = credits + 1; sent = now
+    end
   end
 end
 redis.call('HSET', key, 'tokens', tokens, 'last', string.format('%.3f', last), 'cap', cap,
   'window', string.format('%.3f', window), 'shift', string.format('%.3f', shift),
-  'credits', credits, 'sent', string.format('%.3f', sent))
+  'credits', credits, 'sent', string.format('%.3f', sent), 'margin', tostring(margin))
 redis.call('PEXPIRE', key, math.ceil(math.max(0, last - now) + 2 * window))
 return {string.format('%.3f', slot - now), tostring(cap), string.format('%.3f', window),
   string.format('%.3f', shift), string.format('%.3f', slot)}
 """
+)
 """:class:`~twenty_gql.budget.local.BucketModel` in Lua, on Redis's clock (ms). KEYS[1]: the
 bucket. ARGV: op (``take``, ``refuse``, ``claim``: a paced call is about to go out, see
-:meth:`~twenty_gql.budget.local.BucketModel.claim`; ``peek``), cost or (claim) the shift ms the
-caller was given with its slot, capacity, window ms, margin, initial tokens (the last four used
-when the key does not exist), sent-ago ms or (claim) the slot, retry-after ms, the capacity
-and window ms a throttle answer named (empty when unknown), and (refuse) the refused call's
-claim (empty: not paced). Returns the wait in ms (a claim: 0 to send now), the bucket's
-capacity, window ms and shift ms, and the slot (Redis ms; a granted claim: its time)."""
+:meth:`~twenty_gql.budget.local.BucketModel.claim`; ``answered``: a call not paced was answered,
+see :meth:`~twenty_gql.budget.local.BucketModel.answered`; ``peek``), cost or (claim) the
+shift ms the caller was given with its slot, capacity, window ms, margin, initial tokens (the
+last four used when the key does not exist), sent-ago ms or (claim) the slot, retry-after ms,
+the capacity and window ms a throttle answer named (empty when unknown), and (refuse) the
+refused call's claim (empty: not paced). Returns the wait in ms (a claim: 0 to send now), the
+bucket's capacity, window ms and shift ms, and the slot (Redis ms; a granted claim: its
+time)."""
 
 
 def budget_key(base_url: str, api_key: ApiKey) -> str:
@@ -229,6 +240,16 @@ class RedisBudget:
             assert self._fallback is not None
             # a claim on Redis's clock means nothing to the in-process bucket
             await self._fallback.refused(replace(refusal, claimed=None))
+
+    async def answered(self, grant: Grant) -> None:
+        if grant is not None:
+            return
+        if self._fallback is not None:
+            await self._fallback.answered(grant)
+            return
+        if await self._run("answered") is None:
+            assert self._fallback is not None
+            await self._fallback.answered(grant)
 
     async def _run(
         self,
