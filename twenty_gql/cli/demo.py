@@ -138,13 +138,16 @@ def _print_report(console: Console, report: DemoReport) -> None:
     console.print(people)
 
     profile = report.profile
-    floor = report.budget_floor_seconds
-    if floor > 0:
-        share = floor / report.import_seconds
+    paced = report.budget_floor_seconds
+    if paced > 0:
+        floor = report.floor_seconds
         pace = (
-            f"the budget's floor for them is {floor:.1f} s ({profile.calls_per_window} at once, "
-            f"then one every {profile.refill_interval:.2f} s); the import took "
-            f"{report.import_seconds:.1f} s ({share:.0%} of the budget's pace)"
+            f"their floor is {floor:.1f} s: {report.burst_seconds:.1f} s for the sandbox to "
+            f"answer the burst of {profile.calls_per_window} (its own time, "
+            f"{report.import_busy_seconds / report.import_charged * 1000:.0f} ms a call), then "
+            f"{paced:.1f} s at one call every {profile.refill_interval:.2f} s; the import took "
+            f"{report.import_seconds:.1f} s: {floor / report.import_seconds:.0%} of its ceiling "
+            f"({paced / report.import_seconds:.0%} of the bare budget pace)"
         )
     else:
         pace = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -72,7 +73,8 @@ class Sandbox:
 
     ``async with Sandbox.start(port=0) as sb:`` serves until the block ends; ``sb.url``,
     ``sb.api_key`` (an admin key issued at start), ``sb.store`` (inspect records) and
-    ``sb.stats`` (requests, throttled calls, injected faults) are available inside it.
+    ``sb.stats`` (requests, charged and throttled calls, ``charged_busy_us``: the time spent
+    answering charged calls, injected faults) are available inside it.
 
     Options: ``host`` (loopback only unless ``allow_remote``), ``port`` (0: a free one),
     ``profile`` (``"cloud"``, ``"self-hosted"`` or a ``ServerProfile``: records per call, page
@@ -264,6 +266,7 @@ class Sandbox:
 
     async def _graphql(self, request: web.Request) -> web.StreamResponse:
         self.stats["requests"] += 1
+        began = time.perf_counter()
         body = await self._body(request)
         if isinstance(body, web.Response):
             return body
@@ -296,7 +299,8 @@ class Sandbox:
             return web.json_response(payload, status=rejected.status)
         if caller.info is None:
             return web.json_response(run_prepared(prepared, None))
-        if (self.budget is not None or self.quota is not None) and charges(prepared):
+        charged_call = (self.budget is not None or self.quota is not None) and charges(prepared)
+        if charged_call:
             if self.budget is not None and not self.budget.try_take():
                 self.stats["throttled"] += 1
                 return web.json_response(self._throttled(prepared.root_keys))
@@ -331,7 +335,11 @@ class Sandbox:
         self.stats["executed"] += 1
         if fault is not None and fault.kind == "drop_after_write":
             return self._drop(request)
-        return web.json_response(payload)
+        response = web.json_response(payload)
+        if charged_call:
+            # the sandbox's own time for the call: no client can be answered faster
+            self.stats["charged_busy_us"] += round((time.perf_counter() - began) * 1e6)
+        return response
 
     def _drop(self, request: web.Request) -> web.StreamResponse:
         transport = request.transport
