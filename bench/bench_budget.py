@@ -1,9 +1,16 @@
 """The workspace budget spent to the floor: job time against the server's floor, same run.
 
-Run: .venv/bin/python bench/bench_budget.py [--window 4] [--quick] [--only redis] [--margin M]
+Run: .venv/bin/python bench/bench_budget.py [--window 4] [--multi-window 10] [--quick]
+     [--only redis] [--margin M]
 
 ``--only redis`` runs the four-process cases alone (the unthrottled baseline, then through one
 Redis budget), ``--repeat N`` times; ``--margin`` is the pacing margin the workers use.
+
+The four-process cases run at ``--multi-window`` (10 s: one token every 100 ms, six times
+Twenty's pace). Six processes (four workers, the sandbox, redis-server) on a two-core machine
+wake up to a few milliseconds late, and at 4 s (40 ms a token) the 2 % margin is 0.8 ms: the
+bench then measures the machine's scheduler more than the budget (see the closing note's
+figures for both).
 
 The sandbox enforces Twenty 2.21's bucket (floored refill, reset on each success) with the cloud
 profile's 100 calls over a ``--window``-second window (one token every ``window / 100`` s; the
@@ -13,7 +20,8 @@ flight. For each case:
     floor = max(0, calls - burst) x refill interval + calls x round trip / in flight
 
 where ``round trip / in flight`` is measured first, in the same run: the time per call of the
-same kind of job on an unthrottled sandbox (one loop serves client and sandbox, so calls in
+same kind of job on an unthrottled sandbox (median of five; jobs inside the burst, median of
+five too) (one loop serves client and sandbox, so calls in
 flight do not divide the round trip by four); ``burst`` is what the server holds at the start
 (its capacity when full, 0 when drained).
 Printed: job time / floor (target <= 1.05) and the throttled answers (the bound: the calls in
@@ -33,6 +41,7 @@ import asyncio
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -63,8 +72,13 @@ def rows(count: int, prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-async def per_call(profile: ServerProfile) -> float:
-    """Seconds per call of a 200-call job, four in flight, on an unthrottled sandbox."""
+async def per_call(profile: ServerProfile, runs: int = 5) -> float:
+    """Seconds per call of a 200-call job, four in flight, on an unthrottled sandbox: the
+    median of ``runs`` (one run varies by a third on a busy two-core machine)."""
+    return statistics.median([await _per_call(profile) for _ in range(runs)])
+
+
+async def _per_call(profile: ServerProfile) -> float:
     async with (
         Sandbox.start(port=0, seed="empty", profile=profile, rate_limit=None) as sb,
         Twenty(sb.url, sb.api_key, profile=profile, rate_limit="off") as twenty,
@@ -187,7 +201,7 @@ async def redis_only(window: float, per: int, repeat: int, margin: float, redis_
         )
 
 
-async def main(window: float, quick: bool, redis_url: str) -> None:
+async def main(window: float, multi_window: float, quick: bool, redis_url: str) -> None:
     profile = CLOUD.scaled(window_seconds=window)
     interval = profile.refill_interval
     rtt = await per_call(profile)
@@ -207,7 +221,9 @@ async def main(window: float, quick: bool, redis_url: str) -> None:
 
     sizes = (25, 100, 300) if quick else (25, 100, 300, 1000)
     for calls in sizes:
-        found = await one_job(profile, calls)
+        # a job inside the burst lasts a few hundredths of a second: the median of five
+        runs = [await one_job(profile, calls) for _ in range(5 if calls <= 100 else 1)]
+        found = sorted(runs, key=lambda run: float(run["elapsed"]))[len(runs) // 2]
         add(f"{calls} calls, server full", found["elapsed"],
             floor(calls, 100, interval, rtt), found["throttled"], "target 0")  # fmt: skip
     for calls in sizes:
@@ -227,24 +243,32 @@ async def main(window: float, quick: bool, redis_url: str) -> None:
             floor(300, 100, interval, rtt), found["throttled"], "")  # fmt: skip
 
     per = 50 if quick else 100
-    unthrottled = await processes(profile, per, None, limited=False)
+    multi = CLOUD.scaled(window_seconds=multi_window)
+    unthrottled = await processes(multi, per, None, limited=False)
     multi_call = unthrottled["job_elapsed"] / (4 * per)
-    print(f"  (4 processes unthrottled: {multi_call * 1000:.2f} ms a call, same run)")
-    found = await processes(profile, per, redis_url)
+    print(
+        f"  (4 processes at a {multi_window:g} s window, one token every "
+        f"{multi.refill_interval * 1000:.0f} ms; unthrottled {multi_call * 1000:.2f} ms a call, "
+        "same run)"
+    )
+    found = await processes(multi, per, redis_url)
     add(f"4 processes x {per} calls, --budget redis", found["job_elapsed"],
-        floor(4 * per, 100, interval, multi_call), found["throttled"],
+        floor(4 * per, 100, multi.refill_interval, multi_call), found["throttled"],
         f"target <= 8; longest wait {found['longest_wait']:.2f} s")  # fmt: skip
-    found = await processes(profile, per, None)
+    found = await processes(multi, per, None)
     add(f"4 processes x {per} calls, no shared budget", found["job_elapsed"],
-        floor(4 * per, 100, interval, multi_call), found["throttled"],
+        floor(4 * per, 100, multi.refill_interval, multi_call), found["throttled"],
         "report only: the storm")  # fmt: skip
 
     report = await run_demo(DemoOptions())
-    ratio = report.budget_floor_seconds / report.import_seconds
     print(
-        f"\n  twenty-gql demo: {report.client_calls} calls, import {report.import_seconds:.1f} s "
-        f"against the budget's floor of {report.budget_floor_seconds:.1f} s: {ratio:.0%} of the "
-        f"budget's pace (target >= 95 %); throttled {report.server_throttled}"
+        f"\n  twenty-gql demo: {report.import_charged} calls charged, import "
+        f"{report.import_seconds:.1f} s against its floor of {report.floor_seconds:.1f} s "
+        f"({report.burst_seconds:.1f} s for the sandbox to answer the burst, "
+        f"{report.budget_floor_seconds:.1f} s of refill): "
+        f"{report.floor_seconds / report.import_seconds:.0%} of its ceiling (target >= 95 %), "
+        f"{report.budget_floor_seconds / report.import_seconds:.0%} of the bare budget pace; "
+        f"throttled {report.server_throttled}"
     )
     print("\n| case | job time / floor | time / floor | throttled |\n|---|---|---|---|")
     for case, ratio_, times, throttled in table:
@@ -254,6 +278,7 @@ async def main(window: float, quick: bool, redis_url: str) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--window", type=float, default=4.0)
+    parser.add_argument("--multi-window", type=float, default=10.0, help="four-process cases")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", choices=["redis"], help="run the four-process cases alone")
     parser.add_argument("--per", type=int, default=100, help="calls per process (--only redis)")
@@ -275,9 +300,9 @@ if __name__ == "__main__":
         url = f"redis://127.0.0.1:{port}/0"
         if arguments.only == "redis":
             a = arguments
-            asyncio.run(redis_only(a.window, a.per, a.repeat, a.margin, url))
+            asyncio.run(redis_only(a.multi_window, a.per, a.repeat, a.margin, url))
         else:
-            asyncio.run(main(arguments.window, arguments.quick, url))
+            asyncio.run(main(arguments.window, arguments.multi_window, arguments.quick, url))
     finally:
         redis.kill()
         redis.wait()

@@ -52,10 +52,11 @@ from twenty_gql.profiles import ServerProfile
 __all__ = ["DEFAULT_MARGIN", "MARGIN_STEP", "MAX_MARGIN", "BucketModel", "LocalBudget", "NoBudget"]
 
 DEFAULT_MARGIN = 0.02
-"""Pace 2 % slower than the server refills: room for arrival jitter. A call that arrives early
-anyway costs one round trip (see :meth:`BucketModel.refused`), so a wider margin buys fewer
-refusals with time: ``bench/bench_budget.py`` sweeps 0 to 10 % (same run, 300 calls: 0 %
-1.014 of the floor and 7 refusals, 2 % 1.041 and 4, 5 % 1.074 and 5, 10 % 1.108 and 1)."""
+"""Pace 2 % slower than the server refills: room for arrival jitter (12 ms at Twenty's 600 ms).
+A call that arrives early anyway costs one round trip (see :meth:`BucketModel.refused`) and
+widens the margin a step, so the starting margin only trades a refusal or two for time:
+``bench/bench_budget.py`` sweeps it (same run, 300 calls at 40 ms a token: from 0 %, 1.003 of
+the floor and 2 refusals; 2 %, 1.009 and 1; 5 %, 1.029 and 0; 10 %, 1.082 and 0)."""
 
 MARGIN_STEP = 0.01
 """How much a paced call refused for arriving early widens the margin."""
