@@ -204,3 +204,26 @@ async def test_the_sandbox_command_can_start_with_a_drained_budget() -> None:
     finally:
         await stop(proc)
     assert refused.value.capacity == 3 and refused.value.window == 30.0
+
+
+async def test_two_buckets_are_learned_one_throttle_each_and_every_row_lands_once() -> None:
+    # Twenty's short and long limits, lowered as in sequence 82 and scaled: the short bucket
+    # refills every 50 ms, the long one every 100 ms; the client believes one bucket of 40 ms
+    short, long = (5, 0.25), (12, 1.2)
+    profile = CLOUD.scaled(window_seconds=4.0)
+    async with Sandbox.start(port=0, seed="empty", profile=profile, rate_limit=[short, long]) as sb:
+        budget = LocalBudget(Shape.of(profile), margin=MARGIN)
+        async with Twenty(sb.url, sb.api_key, profile=profile, budget=budget) as twenty:
+            seen: list[Event] = []
+            twenty.events.subscribe(seen.append)
+            result = await upsert_many(
+                twenty, "company", rows(30), batch_size=1, concurrency=IN_FLIGHT
+            )
+        stored = domains(sb)
+    learned = [event for event in seen if isinstance(event, BudgetLearnedEvent)]
+    # the short bucket refuses the burst first, then the long one, which governs the pace
+    assert [(event.capacity, event.window) for event in learned] == [short, long]
+    assert budget.shape == Shape(*long)
+    # one learning episode per bucket, each costing at most the calls in flight
+    assert 1 <= sb.stats["throttled"] <= 2 * IN_FLIGHT
+    assert result.stats.landed == 30 and len(stored) == 30

@@ -126,9 +126,13 @@ def test_rate_limit_option_parsing() -> None:
     assert parse_rate_limit("100/60") == (100, 60.0)
     assert parse_rate_limit("5/2.5") == (5, 2.5)
     assert parse_rate_limit("off") is None
+    assert parse_rate_limit("5/2, 12/30") == [(5, 2.0), (12, 30.0)]  # short and long buckets
     result = CliRunner().invoke(app, ["sandbox", "--rate-limit", "lots"])
     assert result.exit_code == 2
     assert "N/SECONDS" in result.output
+    result = CliRunner().invoke(app, ["sandbox", "--rate-limit", "5/2,12/0"])
+    assert result.exit_code == 2
+    assert "'12/0'" in result.output  # the bucket at fault is named
 
 
 def test_cli_subprocess_help_lists_sandbox() -> None:

@@ -25,16 +25,22 @@ def register(app: typer.Typer) -> None:
     app.command("sandbox")(sandbox_command)
 
 
-def parse_rate_limit(text: str) -> tuple[int, float] | None:
-    """``100/60`` -> 100 calls per 60 s; ``off`` -> no rate limit."""
+def parse_rate_limit(text: str) -> tuple[int, float] | list[tuple[int, float]] | None:
+    """``100/60`` -> 100 calls per 60 s; ``5/2,12/30`` -> two buckets (Twenty's short and long
+    limits); ``off`` -> no rate limit."""
     if text.strip().lower() in ("off", "none", "0"):
         return None
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*", text)
-    if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
-        raise typer.BadParameter(
-            f"{text!r} is not N/SECONDS (for example 100/60), nor 'off'", param_hint="--rate-limit"
-        )
-    return int(match.group(1)), float(match.group(2))
+    buckets = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*", part)
+        if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+            raise typer.BadParameter(
+                f"{part.strip()!r} is not N/SECONDS (for example 100/60, or 5/2,12/30 for two "
+                "buckets), nor 'off'",
+                param_hint="--rate-limit",
+            )
+        buckets.append((int(match.group(1)), float(match.group(2))))
+    return buckets[0] if len(buckets) == 1 else buckets
 
 
 def sandbox_command(
@@ -54,7 +60,8 @@ def sandbox_command(
         str | None,
         typer.Option(
             "--rate-limit",
-            help="Records API budget as N/SECONDS (default: the profile's), or 'off'.",
+            help="Records API budget as N/SECONDS (default: the profile's), several buckets "
+            "as N/SECONDS,N/SECONDS (Twenty's short and long limits), or 'off'.",
         ),
     ] = None,
     rate_limit_style: Annotated[
@@ -135,7 +142,7 @@ async def _serve(options: dict[str, object], read_only_key: bool) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, sb.stop)
         budget = sb.budget
-        limit = f"{budget.calls} calls / {budget.seconds:g} s" if budget else "off"
+        limit = budget.describe() if budget else "off"
         lines = [
             f"Twenty sandbox serving on {sb.url}  (profile {sb.profile.name}, rate limit {limit})",
             f"  GraphQL:  {sb.url}/graphql",

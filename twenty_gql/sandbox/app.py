@@ -22,7 +22,7 @@ from .faults import FaultConfig, FaultInjector
 from .graphql_endpoint import RequestError, prepare_request, run_prepared
 from .metadata_api import MetadataApi
 from .playground import add_playground_routes
-from .ratelimit import ContinuousBucket, TwentyBucket, charges, charges_refusal
+from .ratelimit import BucketSet, ContinuousBucket, TwentyBucket, charges, charges_refusal
 from .resolvers import RequestContext
 from .store import Store
 from .webhook_delivery import DeliveryPolicy, WebhookSender
@@ -78,8 +78,9 @@ class Sandbox:
 
     Options: ``host`` (loopback only unless ``allow_remote``), ``port`` (0: a free one),
     ``profile`` (``"cloud"``, ``"self-hosted"`` or a ``ServerProfile``: records per call, page
-    size, root field limit), ``rate_limit`` (``(calls, seconds)``; default the profile's budget;
-    ``None`` for no limit), ``rate_limit_style`` (``"twenty"``: Twenty 2.21's floored bucket,
+    size, root field limit), ``rate_limit`` (``(calls, seconds)``, or a list of them for
+    several buckets, e.g. Twenty's short and long limits; default the profile's budget; ``None``
+    for no limit), ``rate_limit_style`` (``"twenty"``: Twenty 2.21's floored bucket,
     BAD_USER_INPUT/LIMIT_REACHED; ``"retry-after"``: a newer server's continuous bucket,
     RATE_LIMITED with ``retryAfterMs``), ``budget_start`` (``"full"`` like a quiet workspace,
     or ``"drained"``), ``quota`` (``(code, calls)``: after ``calls`` charged calls, every
@@ -100,7 +101,7 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         profile: str | ServerProfile = "cloud",
-        rate_limit: tuple[int, float] | None = _PROFILE_DEFAULT,
+        rate_limit: tuple[int, float] | list[tuple[int, float]] | None = _PROFILE_DEFAULT,
         rate_limit_style: RateLimitStyle = "twenty",
         budget_start: Literal["full", "drained"] = "full",
         quota: tuple[QuotaCode, int] | None = None,
@@ -141,11 +142,14 @@ class Sandbox:
         if quota is not None and quota[0] not in _QUOTA_MESSAGES:
             raise ValueError(f"unknown quota code {quota[0]!r}")
         bucket = TwentyBucket if rate_limit_style == "twenty" else ContinuousBucket
-        self.budget = (
-            bucket(*rate_limit, drained=budget_start == "drained")
-            if rate_limit is not None
-            else None
-        )
+        drained = budget_start == "drained"
+        self.budget: TwentyBucket | BucketSet | None
+        if rate_limit is None:
+            self.budget = None
+        elif isinstance(rate_limit, list):
+            self.budget = BucketSet([bucket(*one, drained=drained) for one in rate_limit])
+        else:
+            self.budget = bucket(*rate_limit, drained=drained)
         self.rate_limit_style = rate_limit_style
         self.quota = quota
         self.store = Store(db)

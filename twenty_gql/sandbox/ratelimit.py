@@ -28,7 +28,7 @@ from twenty_gql.operation_rules import charged, fragment_definitions, root_field
 
 from .graphql_endpoint import PreparedRequest
 
-__all__ = ["ContinuousBucket", "TwentyBucket", "charges", "charges_refusal"]
+__all__ = ["BucketSet", "ContinuousBucket", "TwentyBucket", "charges", "charges_refusal"]
 
 _BAD_INPUT = "BAD_USER_INPUT"
 
@@ -99,6 +99,9 @@ class TwentyBucket:
     def message(self) -> str:
         return f"Limit reached ({self.calls} tokens per {round(self.window_ms)} ms)"
 
+    def describe(self) -> str:
+        return f"{self.calls} calls / {self.seconds:g} s"
+
     def _available(self, now: float) -> float:
         if self.last_refill_at is None:
             return self.calls
@@ -149,3 +152,55 @@ class ContinuousBucket(TwentyBucket):
         if available >= 1:
             return 0
         return max(1, math.ceil((1 - available) * self.window_ms / self.calls))
+
+
+class BucketSet:
+    """Several buckets on one workspace: Twenty's short and long limits, or a newer server's
+    buckets per workspace, key or user. ``style`` follows the buckets':
+
+    - ``"twenty"`` (2.21): each bucket is its own read-then-write, so every bucket that has a
+      token takes it even when another refuses. Sequence 82 (short 5 / 2 s, long 12 / 30 s)
+      shows it: the two calls the short bucket refused still spent long tokens. The answer
+      names the first bucket, in the order given, that refused.
+    - ``"retry-after"`` (after 2.21): one atomic script checks every bucket at once, so a call
+      is taken from all or from none, and the hint is the wait of the slowest empty bucket.
+    """
+
+    def __init__(self, buckets: list[TwentyBucket]) -> None:
+        if len(buckets) < 2:
+            raise ValueError("a bucket set holds at least two buckets")
+        self.buckets = buckets
+        self.style = buckets[0].style
+        self._refused_by = buckets[0]
+
+    @property
+    def clock(self) -> Clock:
+        return self.buckets[0].clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        for bucket in self.buckets:
+            bucket.clock = clock
+
+    @property
+    def message(self) -> str:
+        return self._refused_by.message
+
+    def describe(self) -> str:
+        return " + ".join(bucket.describe() for bucket in self.buckets)
+
+    def try_take(self) -> bool:
+        if self.style == "twenty":
+            refused = [bucket for bucket in self.buckets if not bucket.try_take()]
+        else:
+            now = self.clock()
+            refused = [bucket for bucket in self.buckets if bucket._available(now) < 1]
+            if not refused:
+                for bucket in self.buckets:
+                    bucket.try_take()
+        if refused:
+            self._refused_by = refused[0]
+        return not refused
+
+    def retry_after_ms(self) -> int:
+        return max(bucket.retry_after_ms() for bucket in self.buckets)
