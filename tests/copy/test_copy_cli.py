@@ -19,6 +19,17 @@ from twenty_gql.sandbox import Sandbox
 COUNT = 3000
 
 
+def copy_env(source: Sandbox, target: Sandbox) -> dict[str, str]:
+    """The environment a user sets for ``copy``: both workspaces' URLs and keys."""
+    return cli_env(
+        None,
+        TWENTY_FROM_API_URL=source.url,
+        TWENTY_FROM_API_KEY=source.api_key,
+        TWENTY_TO_API_URL=target.url,
+        TWENTY_TO_API_KEY=target.api_key,
+    )
+
+
 async def test_kill_9_halfway_then_rerun_lands_every_record_once(tmp_path: Path) -> None:
     async with (
         Sandbox.start(port=0, rate_limit=None) as a,
@@ -30,13 +41,7 @@ async def test_kill_9_halfway_then_rerun_lands_every_record_once(tmp_path: Path)
             for i in range(COUNT)
         ]
         assert (await source.upsert_many("company", rows)).stats.failed == 0
-        env = cli_env(
-            None,
-            TWENTY_FROM_API_URL=a.url,
-            TWENTY_FROM_API_KEY=a.api_key,
-            TWENTY_TO_API_URL=b.url,
-            TWENTY_TO_API_KEY=b.api_key,
-        )
+        env = copy_env(a, b)
         journal = tmp_path / "copy.journal"
         # 100 calls per 20 s on the target: about 10 s for the companies, time to kill it.
         args = ["copy", "--objects", "company", "--journal", str(journal), "--quiet"]
@@ -88,13 +93,7 @@ async def test_budget_keeps_one_bucket_per_workspace_in_redis(redis_url: str) ->
     ):
         rows = [{"name": f"C{i}"} for i in range(300)]
         assert (await source.upsert_many("company", rows)).stats.failed == 0
-        env = cli_env(
-            None,
-            TWENTY_FROM_API_URL=a.url,
-            TWENTY_FROM_API_KEY=a.api_key,
-            TWENTY_TO_API_URL=b.url,
-            TWENTY_TO_API_KEY=b.api_key,
-        )
+        env = copy_env(a, b)
         args = ["copy", "--objects", "company", "--quiet", "--window-seconds", "2"]
         run = await run_cli(*args, "--budget", redis_url, env=env, limit=120)
         assert run.code == 0, run.stderr

@@ -244,9 +244,6 @@ class RedisBudget:
     async def answered(self, grant: Grant) -> None:
         if grant is not None:
             return
-        if self._fallback is not None:
-            await self._fallback.answered(grant)
-            return
         if await self._run("answered") is None:
             assert self._fallback is not None
             await self._fallback.answered(grant)

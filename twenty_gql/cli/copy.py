@@ -24,6 +24,7 @@ from twenty_gql.cli.common import (
     EXIT_SERVER,
     BudgetOption,
     WindowOption,
+    describe_failure,
     fail,
     with_budget,
 )
@@ -192,9 +193,9 @@ async def _run(source: Settings, target: Settings, options: CopyOptions, quiet: 
         except IntrospectionError as exc:
             fail(COMMAND, str(exc), EXIT_SERVER)
         except JobAborted as exc:
-            fail(COMMAND, f"{type(exc.cause).__name__}: {exc.cause} (rerun to resume)", EXIT_SERVER)
+            fail(COMMAND, f"{describe_failure(exc.cause)} (rerun to resume)", EXIT_SERVER)
         except TwentyError as exc:
-            fail(COMMAND, f"{type(exc).__name__}: {exc} (rerun to resume)", EXIT_SERVER)
+            fail(COMMAND, f"{describe_failure(exc)} (rerun to resume)", EXIT_SERVER)
         finally:
             if progress is not None and progress.live.is_started:
                 progress.stop()

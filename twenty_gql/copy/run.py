@@ -97,12 +97,9 @@ async def run_copy(
     )
     target_schema = await load_schema(target.settings, None)
     report.plans = plan_copy(source_schema, target_schema, objects, source_model.system)
-    path = options.journal or Path(
-        f"twenty-copy-{job_key(source, target, tuple(objects))[:12]}.journal"
-    )
-    journal = await asyncio.to_thread(
-        CopyJournal.open, path, job_key(source, target, tuple(objects))
-    )
+    key = job_key(source, target, tuple(objects))
+    path = options.journal or Path(f"twenty-copy-{key[:12]}.journal")
+    journal = await asyncio.to_thread(CopyJournal.open, path, key)
     report.resumed = journal.resumed
     finished = False
     try:

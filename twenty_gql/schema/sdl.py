@@ -55,7 +55,8 @@ def print_pulled_sdl(schema: GraphQLSchema) -> str:
     """The text ``pull`` writes: :func:`print_sorted_sdl` of ``schema`` with Actor's flipping
     fields made nullable (in place, see :mod:`twenty_gql.actor_nullability`), after a header
     comment that says why; a schema without them (``/metadata``) gets no header."""
-    present = [f"{t}.{f}" for t, f in FLIPPING_FIELDS if t in relax(schema).type_map]
+    relax(schema)
+    present = [f"{t}.{f}" for t, f in FLIPPING_FIELDS if t in schema.type_map]
     header = (
         "# Written by twenty-gql pull. These fields are written nullable whatever the server\n"
         f"# answered: {', '.join(present)}.\n"
