@@ -45,6 +45,8 @@ class ServerProfile:
 
     def scaled(self, *, window_seconds: float) -> ServerProfile:
         """The same limits over a shorter window (tests and benchmarks never wait out a minute)."""
+        if not window_seconds > 0:
+            raise ValueError(f"a rate-limit window must be positive seconds (got {window_seconds})")
         return replace(self, window_seconds=window_seconds)
 
 

@@ -85,6 +85,17 @@ async def test_a_missing_key_fails_with_one_line_naming_the_variable() -> None:
     assert "no from API key: pass --from-key or set TWENTY_FROM_API_KEY" in run.stderr
 
 
+async def test_a_window_that_is_not_positive_fails_with_one_line_naming_the_option() -> None:
+    env = cli_env(None, TWENTY_FROM_API_KEY="from-key-1234", TWENTY_TO_API_KEY="to-key-1234")
+    run = await run_cli(
+        "copy", "--from", "http://127.0.0.1:9", "--to", "http://127.0.0.1:9",
+        "--window-seconds", "0", env=env,
+    )  # fmt: skip
+    assert run.code == 2
+    assert "twenty-gql copy: error: --window-seconds must be positive" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 async def test_budget_keeps_one_bucket_per_workspace_in_redis(redis_url: str) -> None:
     async with (
         Sandbox.start(port=0, rate_limit=(100, 2.0)) as a,

@@ -92,3 +92,9 @@ async def test_requests_carry_the_clients_user_agent(replay: ReplayServer) -> No
         )
     assert [r.headers["User-Agent"] for r in replay.received] == ["twenty-gql", "mine/1.0"]
     assert replay.received[0].headers["Authorization"] == "Bearer k"
+
+
+@pytest.mark.parametrize("window", [0.0, -1.0, float("nan")])
+def test_a_profile_scaled_to_a_window_that_is_not_positive_is_refused(window: float) -> None:
+    with pytest.raises(ValueError, match="rate-limit window must be positive"):
+        SELF_HOSTED.scaled(window_seconds=window)

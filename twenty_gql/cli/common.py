@@ -27,7 +27,7 @@ from twenty_gql.config import (
 from twenty_gql.errors import RateLimitedError
 from twenty_gql.events import BudgetLearnedEvent, BudgetStoreEvent, Event, EventBus
 from twenty_gql.io.schema_source import load_schema
-from twenty_gql.profiles import get_profile
+from twenty_gql.profiles import ServerProfile, get_profile
 from twenty_gql.schema.introspection import IntrospectionError
 from twenty_gql.schema.sdl import SchemaFormatError
 
@@ -130,10 +130,7 @@ def settings_from_options(
     except ValueError as exc:
         given_by = "--profile" if profile else f"${ENV_PROFILE}"
         fail(command, f"{given_by}: {exc}", EXIT_CONFIG)
-    if window_seconds is not None:
-        if window_seconds <= 0:
-            fail(command, "--window-seconds must be positive", EXIT_CONFIG)
-        server_profile = server_profile.scaled(window_seconds=window_seconds)
+    server_profile = scaled_profile(command, server_profile, window_seconds)
     if not url.strip() or not api_key.strip():
         if not required:
             return None
@@ -145,6 +142,18 @@ def settings_from_options(
     except ConfigError as exc:
         fail(command, str(exc), EXIT_CONFIG)
     return with_budget(command, settings, budget)
+
+
+def scaled_profile(
+    command: str, profile: ServerProfile, window_seconds: float | None
+) -> ServerProfile:
+    """``profile`` over the ``--window-seconds`` window, if given; fails (exit 2) on one that is
+    not positive."""
+    if window_seconds is None:
+        return profile
+    if window_seconds <= 0:
+        fail(command, "--window-seconds must be positive", EXIT_CONFIG)
+    return profile.scaled(window_seconds=window_seconds)
 
 
 def with_budget(command: str, settings: Settings, budget: str | None) -> Settings:

@@ -26,6 +26,7 @@ from twenty_gql.cli.common import (
     WindowOption,
     describe_failure,
     fail,
+    scaled_profile,
     with_budget,
 )
 from twenty_gql.client import Twenty
@@ -67,9 +68,7 @@ def _settings(
     if not key.strip():
         fail(COMMAND, f"no {side} API key: pass --{side}-key or set {envs[1]}", EXIT_CONFIG)
     try:
-        server = get_profile(profile)
-        if window_seconds is not None:
-            server = server.scaled(window_seconds=window_seconds)
+        server = scaled_profile(COMMAND, get_profile(profile), window_seconds)
         settings = Settings.create(url, key, server)
     except (ConfigError, ValueError) as exc:
         fail(COMMAND, f"{side}: {exc}", EXIT_CONFIG)
